@@ -1,0 +1,1 @@
+"""Staff users, memberships, server-side sessions, password reset and impersonation."""

@@ -1,0 +1,1 @@
+"""Database access: engines, tenant-bound sessions, shared column types and id generation."""

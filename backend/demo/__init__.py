@@ -1,0 +1,1 @@
+"""Demo data for the embedded default: the root tenant and two demo businesses."""

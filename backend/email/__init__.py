@@ -1,0 +1,1 @@
+"""Outgoing email: an outbox table, the offline outbox provider and SMTP."""

@@ -1,0 +1,1 @@
+"""Background work on Huey: SQLite storage embedded, Redis in production."""

@@ -1,0 +1,1 @@
+"""Tenants, their configuration and phone numbers, plan features and inbound resolution."""

@@ -1,0 +1,1 @@
+"""Encryption of stored credentials (SIP passwords, bring-your-own Twilio tokens)."""
