@@ -63,6 +63,12 @@ def _criteria_for(tenant_id: str) -> list:
     ]
 
 
+def _sets_tenant_id(statement) -> bool:
+    values = dict(getattr(statement, "_values", None) or {})
+    values.update(dict(getattr(statement, "_ordered_values", None) or ()))
+    return any(getattr(key, "key", key) == "tenant_id" for key in values)
+
+
 @event.listens_for(ScopedSession, "do_orm_execute")
 def _apply_tenant_criteria(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
@@ -71,6 +77,8 @@ def _apply_tenant_criteria(state: ORMExecuteState) -> None:
     tenant_id = info.get(TENANT_KEY)
     if tenant_id:
         if info.get(ORM_LAYER_KEY, True):
+            if state.is_update and _sets_tenant_id(state.statement):
+                raise TenancyError("refusing a bulk UPDATE that changes tenant_id")
             state.statement = state.statement.options(*_criteria_for(tenant_id))
         return
     if info.get(PLATFORM_KEY):
