@@ -147,6 +147,20 @@ def check() -> None:
     typer.echo("configuration ok")
 
 
+# Each area adds its commands from its own module: `def register(app: typer.Typer) -> None`.
+CLI_MODULES: tuple[str, ...] = ()
+
+
+def _register_area_commands() -> None:
+    import importlib
+
+    for name in CLI_MODULES:
+        importlib.import_module(name).register(app)
+
+
+_register_area_commands()
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

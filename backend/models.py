@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "backend.auth.models",
     "backend.audit.models",
     "backend.email.models",
+    "backend.customers.models",
 )
 
 

@@ -35,6 +35,7 @@ BAD_CREDENTIALS = "That email and password don't match an account."
 class AccountLocked(UserError):
     def __init__(self, until: dt.datetime):
         minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
+        self.minutes = minutes
         super().__init__(
             f"Too many failed sign-in attempts. This account is locked for {minutes} more "
             f"minute{'s' if minutes != 1 else ''}; try again later or reset your password."

@@ -78,8 +78,22 @@ DEMO_LOGINS = (
 )
 
 
+# Each area seeds its own demo data after the tenants exist: a module with
+# `def seed(tenant_ids: dict[str, str]) -> None` (slug -> tenant id), idempotent.
+DEMO_STEP_MODULES: tuple[str, ...] = ()
+
+
 def seed_demo() -> dict[str, str]:
     """Creates whatever part of the demo data is missing; returns slug → tenant id."""
+    ids = _seed_tenants_and_logins()
+    import importlib
+
+    for name in DEMO_STEP_MODULES:
+        importlib.import_module(name).seed(ids)
+    return ids
+
+
+def _seed_tenants_and_logins() -> dict[str, str]:
     ids: dict[str, str] = {}
     for demo in DEMO_TENANTS:
         with platform_session("seed") as db:

@@ -33,7 +33,8 @@ def random_phone() -> str:
     return "+1918%d%04d" % (random.randint(200, 999), random.randint(0, 9999))
 
 
-def _flush(db: Session, row):
+def flush(db: Session, row):
+    """Adds and flushes a row, returning it (builders' one-liner)."""
     db.add(row)
     db.flush()
     return row
@@ -41,7 +42,7 @@ def _flush(db: Session, row):
 
 @builder("audit_log")
 def _audit(db: Session, tenant_id: str):
-    return _flush(db, AuditLog(tenant_id=tenant_id, action="test.event", summary="isolation"))
+    return flush(db, AuditLog(tenant_id=tenant_id, action="test.event", summary="isolation"))
 
 
 @builder("tenant_config")
@@ -51,13 +52,13 @@ def _config(db: Session, tenant_id: str):
 
 @builder("tenant_phone_config")
 def _phone(db: Session, tenant_id: str):
-    return _flush(db, TenantPhoneConfig(tenant_id=tenant_id, phone_number=random_phone()))
+    return flush(db, TenantPhoneConfig(tenant_id=tenant_id, phone_number=random_phone()))
 
 
 @builder("memberships")
 def _membership(db: Session, tenant_id: str):
-    user = _flush(db, User(email=f"iso-{random.randint(0, 10**9)}@example.com", name="Iso", password_hash="x"))
-    return _flush(db, Membership(tenant_id=tenant_id, user_id=user.id, role="staff"))
+    user = flush(db, User(email=f"iso-{random.randint(0, 10**9)}@example.com", name="Iso", password_hash="x"))
+    return flush(db, Membership(tenant_id=tenant_id, user_id=user.id, role="staff"))
 
 
 def load_domain_builders() -> None:

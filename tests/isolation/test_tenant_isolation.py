@@ -40,18 +40,16 @@ def _pk_clause(model, values: tuple):
 
 
 def _mutable_column(model):
-    """A plain data column to overwrite: not key, not foreign key, not unique."""
+    """A data column to overwrite: not key, not foreign key; non-unique columns preferred."""
     unique_cols = {
         col.name
         for constraint in model.__table__.constraints
         if constraint.__class__.__name__ == "UniqueConstraint"
         for col in constraint.columns
     }
-    for col in model.__table__.columns:
-        if col.primary_key or col.foreign_keys or col.unique or col.name in unique_cols:
-            continue
-        return col
-    return None
+    candidates = [c for c in model.__table__.columns if not (c.primary_key or c.foreign_keys)]
+    plain = [c for c in candidates if not c.unique and c.name not in unique_cols]
+    return (plain or candidates or [None])[0]
 
 
 def _new_value(col, current):

@@ -1,0 +1,1 @@
+"""The CRM: customers, their phones, tags and assets (vehicles, pets, properties)."""
