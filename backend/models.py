@@ -14,6 +14,11 @@ MODEL_MODULES = (
     "backend.audit.models",
     "backend.email.models",
     "backend.customers.models",
+    "backend.packs.models",
+    "backend.scheduling.models",
+    "backend.quotes.models",
+    "backend.invoices.models",
+    "backend.messaging.models",
 )
 
 

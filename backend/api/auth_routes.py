@@ -129,7 +129,7 @@ async def select_tenant(request: Request) -> Response:
     try:
         token = await run_in_threadpool(
             auth_actions.select_tenant, token=request.cookies.get(SESSION_COOKIE, ""),
-            tenant_id=form.get("tenant_id", ""),
+            tenant_slug=form.get("tenant", ""),
         )
     except PermissionDenied:
         return _redirect("/login", error="session")
@@ -147,7 +147,7 @@ async def impersonate(request: Request) -> Response:
     try:
         token = await run_in_threadpool(
             auth_actions.start_impersonation, token=request.cookies.get(SESSION_COOKIE, ""),
-            tenant_id=form.get("tenant_id", ""), reason=form.get("reason", ""),
+            tenant_slug=form.get("tenant", ""), reason=form.get("reason", ""),
         )
     except PermissionDenied:
         return _redirect("/login", error="session")

@@ -154,7 +154,7 @@ def logout(*, token: str | None) -> None:
             _revoke(db, db.get(StaffSession, row.parent_id_hash))
 
 
-def select_tenant(*, token: str, tenant_id: str) -> str:
+def select_tenant(*, token: str, tenant_slug: str) -> str:
     """Switches the active tenant; the session id rotates because privileges change."""
     with platform_session("auth:select-tenant") as db:
         state = auth_service.resolve_session(db, token=token)
@@ -162,17 +162,20 @@ def select_tenant(*, token: str, tenant_id: str) -> str:
             raise PermissionDenied("Your session has ended; sign in again.")
         if state.context.impersonating:
             raise PermissionDenied("Exit the business you are viewing first.")
-        if auth_service.get_membership(db, user_id=state.context.user_id, tenant_id=tenant_id) is None:
+        tenant = tenancy_service.get_by_slug(db, slug=tenant_slug or "")
+        if tenant is None or auth_service.get_membership(
+            db, user_id=state.context.user_id, tenant_id=tenant.id
+        ) is None:
             raise NotFound("No such business.")
         _revoke(db, state.session)
         return _new_session(
-            db, user_id=state.context.user_id, tenant_id=tenant_id,
+            db, user_id=state.context.user_id, tenant_id=tenant.id,
             lifetime=max(state.session.expires_at - utcnow(), dt.timedelta(0)),
             ip=state.session.ip, user_agent=state.session.user_agent,
         )
 
 
-def start_impersonation(*, token: str, tenant_id: str, reason: str) -> str:
+def start_impersonation(*, token: str, tenant_slug: str, reason: str) -> str:
     """Opens a 60-minute session as `tenant_id` for a super_admin, audited in that tenant."""
     reason = " ".join((reason or "").split())
     if len(reason) < 5:
@@ -184,7 +187,7 @@ def start_impersonation(*, token: str, tenant_id: str, reason: str) -> str:
             raise PermissionDenied("Your session has ended; sign in again.")
         if not ctx.is_platform_admin:
             raise PermissionDenied("Only the platform owner can view as a business.")
-        tenant = tenancy_service.get(db, tenant_id=tenant_id)
+        tenant = tenancy_service.get_by_slug(db, slug=tenant_slug or "")
         if tenant is None:
             raise NotFound("No such business.")
         lifetime = min(auth_service.IMPERSONATION_LIFETIME, state.session.expires_at - utcnow())

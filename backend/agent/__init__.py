@@ -1,0 +1,1 @@
+"""ServicePro's AI booking agent: understanding customer messages and answering them by SMS."""

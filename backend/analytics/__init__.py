@@ -1,0 +1,1 @@
+"""Numbers for dashboards and reports, computed from the tenant's own data."""

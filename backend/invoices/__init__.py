@@ -1,0 +1,1 @@
+"""Invoices from completed appointments: line items, discounts, tax, manual payments."""

@@ -1,0 +1,44 @@
+"""Every page in one place: path, title, component, on-load events. Pages register through
+one loop in servicepro_app.py; a test asserts paths are unique."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import reflex as rx
+
+from servicepro_app.pages import admin, auth, dashboard
+from state.admin import EmailOutboxState, PhoneConfigAdminState, PlatformAuditState, TenantsAdminState
+from state.audit import AuditState
+from state.auth import ForgotPasswordState, LoginState, ResetPasswordState, SelectTenantState
+from state.dashboard import DashboardState
+from state.session import SessionState
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    path: str
+    title: str
+    component: Callable[[], rx.Component]
+    on_load: tuple = ()
+
+
+def shell(*events) -> tuple:
+    """On-load events for pages inside the app shell: fill the shell first."""
+    return (SessionState.load_shell, *events)
+
+
+ROUTES: list[Route] = [
+    Route("/login", "Sign in", auth.login_page, (LoginState.load,)),
+    Route("/forgot-password", "Reset password", auth.forgot_password_page, (ForgotPasswordState.load,)),
+    Route("/reset-password", "Choose a new password", auth.reset_password_page, (ResetPasswordState.load,)),
+    Route("/select-tenant", "Choose a business", auth.select_tenant_page, (SelectTenantState.load,)),
+    Route("/account", "Your account", auth.account_page, shell()),
+    Route("/", "Dashboard", dashboard.dashboard_page, shell(DashboardState.load)),
+    Route("/audit", "Audit log", admin.audit_page, shell(AuditState.load)),
+    Route("/admin/tenants", "Tenants", admin.tenants_page, shell(TenantsAdminState.load)),
+    Route("/admin/phones", "Phone & IVR", admin.phones_page, shell(PhoneConfigAdminState.load)),
+    Route("/admin/audit", "Platform audit", admin.platform_audit_page, shell(PlatformAuditState.load)),
+    Route("/admin/emails", "Email outbox", admin.emails_page, shell(EmailOutboxState.load)),
+]

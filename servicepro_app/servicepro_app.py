@@ -1,0 +1,24 @@
+"""The Reflex app: our Starlette routes first (webhooks, auth, public endpoints), then every
+page from servicepro_app.routes, behind the auth middleware."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+import backend.api
+from backend.config import get_settings
+from backend.startup import check_startup
+from servicepro_app.auth_middleware import AuthMiddleware
+from servicepro_app.routes import ROUTES
+
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+check_startup(get_settings())
+
+app = rx.App(api_transformer=backend.api.app)
+app.add_middleware(AuthMiddleware())
+
+for route in ROUTES:
+    app.add_page(route.component, route=route.path, title=f"{route.title} · ServicePro",
+                 on_load=list(route.on_load) or None)
