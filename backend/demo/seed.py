@@ -80,7 +80,7 @@ DEMO_LOGINS = (
 
 # Each area seeds its own demo data after the tenants exist: a module with
 # `def seed(tenant_ids: dict[str, str]) -> None` (slug -> tenant id), idempotent.
-DEMO_STEP_MODULES: tuple[str, ...] = ()
+DEMO_STEP_MODULES: tuple[str, ...] = ("backend.scheduling.demo", "backend.messaging.demo")
 
 
 def seed_demo() -> dict[str, str]:

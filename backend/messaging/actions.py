@@ -143,7 +143,8 @@ def _queue_sms(
     if len(media_urls) > MAX_MEDIA:
         raise UserError(f"Attach at most {MAX_MEDIA} pictures to one text.")
 
-    conversation = _conversation_for_send(db, tenant_id=tenant_id, to=to_e164_number, conversation_id=conversation_id)
+    conversation = _conversation_for_send(db, tenant_id=tenant_id, to=to_e164_number, conversation_id=conversation_id,
+                                          now=now)
     preferred = from_number or (conversation.tenant_number if conversation else None)
     if preferred:
         preferred = to_e164(preferred) or preferred
@@ -197,7 +198,7 @@ def _queue_sms(
 
 
 def _conversation_for_send(
-    db: Session, *, tenant_id: str, to: str, conversation_id: str | None
+    db: Session, *, tenant_id: str, to: str, conversation_id: str | None, now: dt.datetime
 ) -> Conversation | None:
     if conversation_id:
         conversation = messaging_service.access_conversation_by_id(
@@ -215,7 +216,7 @@ def _conversation_for_send(
     settings = messaging_service.get_or_create_settings(db, tenant_id=tenant_id)
     conversation, _ = messaging_service.get_or_create_conversation(
         db, tenant_id=tenant_id, customer_id=customer.id, phone_e164=to, tenant_number=None,
-        default_mode=settings.default_mode,
+        default_mode=settings.default_mode, activity_at=now,
     )
     return conversation
 
@@ -509,7 +510,7 @@ def missed_call_text_back(
     called = to_e164(called_number or "")
     conversation, _ = messaging_service.get_or_create_conversation(
         db, tenant_id=tenant_id, customer_id=customer.id, phone_e164=caller_e164, tenant_number=called,
-        default_mode=settings.default_mode,
+        default_mode=settings.default_mode, activity_at=now,
     )
     business = _business_name(db, tenant_id)
     body = settings.missed_call_text.replace("{business}", business)

@@ -126,7 +126,7 @@ def _link(db, *, tenant_id: str, message_id: str) -> str | None:
     )
     conversation, _ = messaging_service.get_or_create_conversation(
         db, tenant_id=tenant_id, customer_id=customer.id, phone_e164=phone, tenant_number=message.to_number,
-        default_mode=settings.default_mode,
+        default_mode=settings.default_mode, activity_at=message.received_at,
     )
     linked = db.execute(
         update(InboundMessage)

@@ -66,16 +66,17 @@ def get_conversation_by_phone(db: Session, *, tenant_id: str, phone_e164: str) -
 
 def get_or_create_conversation(
     db: Session, *, tenant_id: str, customer_id: str, phone_e164: str, tenant_number: str | None,
-    default_mode: str,
+    default_mode: str, activity_at: dt.datetime | None = None,
 ) -> tuple[Conversation, bool]:
     """Returns (conversation, created) for a customer number; a race with another creator is
-    resolved by reading the winner's row."""
+    resolved by reading the winner's row. A new conversation's last activity starts at
+    `activity_at` (the first message's time), so that message's preview is kept."""
     existing = get_conversation_by_phone(db, tenant_id=tenant_id, phone_e164=phone_e164)
     if existing is not None:
         return existing, False
     row = Conversation(
         tenant_id=tenant_id, customer_id=customer_id, phone_e164=phone_e164,
-        tenant_number=tenant_number, mode=default_mode,
+        tenant_number=tenant_number, mode=default_mode, last_activity_at=activity_at or utcnow(),
     )
     try:
         with db.begin_nested():
