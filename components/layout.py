@@ -72,7 +72,7 @@ def nav_link(item: NavItem) -> rx.Component:
     )
 
 
-def tenant_badge() -> rx.Component:
+def tenant_badge(name_id: str | None = None) -> rx.Component:
     return rx.hstack(
         rx.cond(
             SessionState.tenant_logo != "",
@@ -86,7 +86,7 @@ def tenant_badge() -> rx.Component:
             ),
         ),
         rx.vstack(
-            rx.text(SessionState.tenant_name, weight="bold", size="2", id="shell-tenant-name"),
+            rx.text(SessionState.tenant_name, weight="bold", size="2", id=name_id),
             rx.text(SessionState.plan_tier, size="1", color_scheme="gray"),
             spacing="0",
         ),
@@ -125,7 +125,7 @@ def nav_list() -> rx.Component:
 
 def sidebar() -> rx.Component:
     return rx.vstack(
-        tenant_badge(),
+        tenant_badge("shell-tenant-name"),
         rx.divider(),
         nav_list(),
         rx.spacer(),
@@ -179,8 +179,7 @@ def impersonation_banner() -> rx.Component:
         SessionState.impersonating,
         rx.hstack(
             rx.icon("eye", size=18),
-            rx.text("Viewing as ", rx.text.strong(SessionState.tenant_name), id="impersonation-banner-text"),
-            rx.spacer(),
+            rx.text("Viewing as ", rx.text.strong(SessionState.tenant_name), " — ", id="impersonation-banner-text"),
             rx.el.form(
                 rx.button("Exit", type="submit", size="1", color_scheme="amber", variant="solid",
                           id="impersonation-exit"),
@@ -189,6 +188,7 @@ def impersonation_banner() -> rx.Component:
                 on_submit=None,
             ),
             id="impersonation-banner",
+            spacing="2",
             width="100%",
             padding="0.5rem 1rem",
             background="var(--amber-4)",

@@ -340,10 +340,13 @@ def do_add_membership(
     existing = db.exec(select(Membership).where(Membership.user_id == user_id)).first()
     if existing is not None:
         raise Conflict("That person is already on this team.")
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("No such person.")
     row = Membership(tenant_id=tenant_id, user_id=user_id, role=role)
     db.add(row)
     audit.record(db, tenant_id=tenant_id, acting_user=acting_user, action="membership.added",
-                 target_type="user", target_id=user_id, summary=f"Added a {role}")
+                 target_type="user", target_id=user_id, summary=f"Added {user.name} as {role}")
     return row
 
 
