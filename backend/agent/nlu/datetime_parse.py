@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import dateparser
@@ -38,7 +40,7 @@ MORNING = (time(8), time(12))
 AFTERNOON = (time(12), time(17))
 EVENING = (time(17), time(20))
 
-_WINDOWS: dict[str, tuple[time, time]] = {
+_WINDOWS: Mapping[str, tuple[time, time]] = MappingProxyType({
     "morning": MORNING,
     "early morning": (time(8), time(10)),
     "mid morning": (time(9), time(11)),
@@ -53,31 +55,40 @@ _WINDOWS: dict[str, tuple[time, time]] = {
     "first thing": (time(8), time(10)),
     "lunch": (time(11), time(13)),
     "end of day": (time(15), time(17)),
-}
+})
 _AM_LABELS = frozenset({"morning", "early morning", "mid morning", "late morning", "first thing"})
 _PM_LABELS = frozenset(
     {"afternoon", "early afternoon", "mid afternoon", "late afternoon", "evening",
      "early evening", "late evening", "end of day"}
 )
 
-_WEEKDAYS: dict[str, int] = {
+_WEEKDAYS: Mapping[str, int] = MappingProxyType({
     "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2, "wed": 2,
     "thursday": 3, "thurs": 3, "thur": 3, "thu": 3, "friday": 4, "fri": 4, "saturday": 5,
     "sat": 5, "sunday": 6, "sun": 6,
-}
+})
 # Abbreviations that are also ordinary words ("I sat", "the sun", "we'd" typed "wed").
 _CONTEXT_ABBREVIATIONS = frozenset({"sat", "sun", "wed"})
-_WD = r"(?:monday|mon|tuesday|tues|tue|wednesday|weds|wed|thursday|thurs|thur|thu|friday|fri|saturday|sat|sunday|sun)"
+_WD = (
+    r"(?:monday|mon|tuesday|tues|tue|wednesday|weds|wed|thursday|thurs|thur|thu|friday|fri|"
+    r"saturday|sat|sunday|sun)"
+)
 
-_MONTHS: dict[str, int] = {
+_MONTHS: Mapping[str, int] = MappingProxyType({
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
     "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
     "dec": 12,
-}
-_MON = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+})
+_MON = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
 _ORD_WORD = "|".join(sorted((w.replace(" ", "[ -]") for w in ORDINAL_WORDS), key=len, reverse=True))
-_COUNT = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple(?: of)?|couple(?: of)?|a few|few)"
+_COUNT = (
+    r"(?:\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"a couple(?: of)?|couple(?: of)?|a few|few)"
+)
 _TOMORROW = r"(?:tomorrow|tomorow|tommorow|tommorrow|tomorrw|tmrw|tmrow|tmr|tmw|tmro|2morrow|2morow|2moro)"
 
 _NOT_TIME_FOLLOWERS = (
@@ -94,9 +105,10 @@ _BARE_HOUR_FOLLOWERS = frozenset(
      "today", "tonight", "tmrw", "tmr", "morning", "afternoon", "evening", "night", "if", "is",
      "works", "work", "would", "will", "ok", "okay", "please", "pls", "plz", "then", "for",
      "sounds", "good", "fine", "instead", "maybe", "thanks", "thx", "ty", "sharp", "latest",
-     "earliest", "that", "should", "but", "so", "i", "we", "is", "be", "could", "can",
-     "perfect", "great", "cool", "yes", "with", "any", "day", "the", "or", "either",
-     "available", "open", "free", "possible", "preferably", "ideally", "if", "pm", "am", "-"}
+     "earliest", "that", "should", "but", "so", "i", "we", "be", "could", "can",
+     "perfect", "great", "cool", "yes", "with", "any", "day", "the", "either",
+     "available", "open", "free", "possible", "preferably", "ideally", "pm", "am", "-", "too",
+     "early", "late", "alright"}
     | set(_WEEKDAYS)
 )
 _ORDINAL_FOLLOWERS = frozenset(
@@ -106,6 +118,43 @@ _ORDINAL_FOLLOWERS = frozenset(
      "between", "from", "anytime", "sometime", "early", "late", "could", "can", "perhaps",
      "preferably", "ideally", "that", "thanks", "thx", "sounds", "@", "-", "through", "thru",
      "to", "until", "til", "till", "but", "so", "we", "i", "you", "this", "next"}
+)
+
+
+# "come by tomorrow" is a visit, "by tomorrow" a deadline.
+_VISIT_VERB_BEFORE_BY = re.compile(
+    r"\b(?:come|comes|coming|came|stop|stopping|stopped|swing|swinging|drop|dropping|pass)\s*$"
+)
+
+
+_ABBREVIATION_CONTEXT_BEFORE = frozenset(
+    {"on", "by", "or", "and", "until", "til", "till", "before", "after", "from", "thru", "through", "to",
+     ",", "/", "&", "-", "this", "next"}
+)
+_ABBREVIATION_CONTEXT_AFTER = frozenset(
+    {"at", "@", "or", "and", "morning", "afternoon", "evening", "night", "am", "pm", "works", "-", "/",
+     ",", "?", "&"}
+)
+_NOT_DATE_AFTER_SLASH = re.compile(
+    r"\s*(?:acres?|ac\b|of\b|miles?|lots?\b|inch|off\b|price|tank|tons?\b|cups?\b|cut\b|house|home|"
+    r"condo|apt|apartment|bed|bd|br\b|bath|ba\b|split|would|recommend|stars?|rating|service|job|"
+    r"experience|!)"
+)
+_RATING_BEFORE = re.compile(r"\b(?:rated?|rating|give|giving|score)\s*$")
+_HOUR_PREFIX = re.compile(
+    r"(?:^|[\s,(])(?:at|@|around|round|about|by|after|before|until|til|till|from|no later than|"
+    r"no earlier than|say|like|maybe|how about|what about|approx|approximately|~)\s*$"
+)
+_TIME_BOUND_BEFORE = re.compile(
+    r"(?:^|[\s,(])(after|past|no earlier than|from|starting at|before|by|until|til|till|no later than|"
+    r"around|about|approx|approximately|~)\s*(?:at\s*)?$"
+)
+_PART_OF_DAY_AFTER = re.compile(
+    r"\s*(?:in the (?:morning|afternoon|evening)|at night|tonight|this (?:morning|afternoon|evening))\b"
+)
+_POD_SPELLINGS = MappingProxyType(
+    {"morn": "morning", "aft": "afternoon", "night": "evening", "nite": "evening", "lunch time": "lunch",
+     "lunchtime": "lunch"}
 )
 
 
@@ -129,8 +178,9 @@ class WhenHint:
     `dates` lists days the customer named ("monday or tuesday"); when they gave a span instead
     ("next week", "after the 15th") `dates` is empty and `earliest_date`/`latest_date` bound it
     (`latest_date` None means open-ended). `times` are exact local times ("10am or 2pm" gives
-    two). `assumptions` spells out every guess made (bare hour read as pm, "next Sat" read as the
-    coming one, a rolled-over year) so the agent can confirm it back in words.
+    two). `instant` is the exact aware moment for "in 2 hours"-style requests. `assumptions`
+    spells out every guess made (bare hour read as pm, "next Sat" read as the coming one, a
+    rolled-over year) so the agent can confirm it back in words.
     """
 
     tz: str
@@ -144,14 +194,15 @@ class WhenHint:
     approximate: bool = False
     assumptions: tuple[str, ...] = ()
     matched: tuple[str, ...] = ()
+    instant: datetime | None = None
 
     @property
-    def time(self) -> time | None:
+    def exact_time(self) -> time | None:
         """Returns the one exact time asked for, or None when there is none or several."""
         return self.times[0] if len(self.times) == 1 else None
 
     @property
-    def date(self) -> date | None:
+    def exact_date(self) -> date | None:
         """Returns the one candidate date, or None when there is none, several, or a range."""
         if len(self.dates) == 1:
             return self.dates[0]
@@ -165,7 +216,9 @@ class WhenHint:
         A wall time skipped by DST moves forward by the gap (2:30 on spring-forward day is 3:30);
         a repeated wall time resolves to its first occurrence.
         """
-        day, at = self.date, self.time
+        if self.instant is not None:
+            return self.instant
+        day, at = self.exact_date, self.exact_time
         if day is None or at is None:
             return None
         return localize(day, at, self.tz)
@@ -215,7 +268,7 @@ def mentions_when(text: str) -> bool:
 # Internals. One `_Scan` per call collects the parts it finds; nothing is shared between calls.
 
 
-@dataclass
+@dataclass(frozen=True)
 class _TimeItem:
     hour: int
     minute: int
@@ -224,7 +277,7 @@ class _TimeItem:
     approximate: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class _WeekdayItem:
     weekday: int
     mod: str | None
@@ -234,36 +287,36 @@ class _WeekdayItem:
     plural: bool = False
 
 
-@dataclass
 class _Scan:
-    original: str
-    now: datetime
-    tz: str
-    awaiting: str | None
-    s: str = ""
-    today: date = date.min
-    claimed: list[tuple[int, int]] = field(default_factory=list)
-    spans: list[tuple[int, int]] = field(default_factory=list)
-    dates: list[tuple[date, int]] = field(default_factory=list)
-    ranges: list[tuple[date, date | None]] = field(default_factory=list)
-    week_context: list[tuple[date, date]] = field(default_factory=list)
-    weekdays: list[_WeekdayItem] = field(default_factory=list)
-    date_after: list[date] = field(default_factory=list)
-    date_before: list[date] = field(default_factory=list)
-    time_items: list[_TimeItem] = field(default_factory=list)
-    time_ranges: list[tuple[int, int, str | None, int, int, str | None]] = field(default_factory=list)
-    fixed_times: list[time] = field(default_factory=list)
-    pods: list[str] = field(default_factory=list)
-    bound_start: list[time] = field(default_factory=list)
-    bound_end: list[time] = field(default_factory=list)
-    asap: bool = False
-    flexible: bool = False
-    approximate: bool = False
-    notes: list[str] = field(default_factory=list)
+    """Scratch state of one `parse_when` call: the folded text, the spans already used, and the
+    date/time parts found so far. Created per call and discarded, never shared."""
 
-    def __post_init__(self) -> None:
-        self.s = fold(self.original)
-        self.today = self.now.date()
+    def __init__(self, original: str, now: datetime, tz: str, awaiting: str | None) -> None:
+        self.original = original
+        self.now = now
+        self.tz = tz
+        self.awaiting = awaiting
+        self.s = fold(original)
+        self.today = now.date()
+        self.claimed: list[tuple[int, int]] = []
+        self.spans: list[tuple[int, int]] = []
+        self.dates: list[tuple[date, int]] = []
+        self.ranges: list[tuple[date, date | None]] = []
+        self.week_context: list[tuple[date, date]] = []
+        self.weekdays: list[_WeekdayItem] = []
+        self.date_after: list[date] = []
+        self.date_before: list[date] = []
+        self.time_items: list[_TimeItem] = []
+        self.time_ranges: list[tuple[int, int, str | None, int, int, str | None]] = []
+        self.fixed_times: list[time] = []
+        self.pods: list[str] = []
+        self.bound_start: list[time] = []
+        self.bound_end: list[time] = []
+        self.asap = False
+        self.flexible = False
+        self.approximate = False
+        self.instant: datetime | None = None
+        self.notes: list[str] = []
 
     # -- span bookkeeping ---------------------------------------------------------------------
 
@@ -276,9 +329,18 @@ class _Scan:
             self.spans.append((start, end))
 
     def _each(self, pattern: re.Pattern[str]):
-        for m in pattern.finditer(self.s):
+        # Unlike finditer, a match that overlaps a claimed span is retried one character later,
+        # so "anytime next week" still yields "next week" after "anytime" was claimed.
+        pos = 0
+        while pos <= len(self.s):
+            m = pattern.search(self.s, pos)
+            if m is None:
+                return
             if self._free(m.start(), m.end()):
                 yield m
+                pos = max(m.end(), m.start() + 1)
+            else:
+                pos = m.start() + 1
 
     def _before(self, start: int) -> str:
         return self.s[:start].rstrip()
@@ -289,9 +351,15 @@ class _Scan:
 
     def _date_prefix(self, start: int) -> tuple[str | None, int]:
         """Returns a bound word just before a date ("before friday") and where it starts."""
-        m = re.search(r"(?:^|\s)(before|by|until|till|til|no later than|after|no earlier than|starting|from)\s+(?:the\s+|on\s+)?$", self.s[:start])
+        m = re.search(
+            r"(?:^|\s)(before|by|until|till|til|no later than|after|no earlier than|starting|from)"
+            r"\s+(?:the\s+|on\s+)?$",
+            self.s[:start],
+        )
         if not m:
             return None, start
+        if m.group(1) == "by" and _VISIT_VERB_BEFORE_BY.search(self.s[: m.start(1)]):
+            return None, start  # "come by tomorrow" is a visit, not a deadline
         return m.group(1), m.start(1)
 
     def _add_date(self, day: date, start: int, end: int) -> None:
@@ -313,6 +381,7 @@ class _Scan:
     # -- the scan -----------------------------------------------------------------------------
 
     def run(self) -> WhenHint | None:
+        """Returns the hint for the whole message, or None when it names no date or time."""
         self._ignore_greetings()
         self._flags()
         self._relative_offsets()
@@ -333,7 +402,10 @@ class _Scan:
         return self._build()
 
     def _ignore_greetings(self) -> None:
-        for m in self._each(re.compile(r"\b(?:good|gm|have a (?:good|great|nice)) (?:morning|afternoon|evening|night|day|weekend|one)\b")):
+        greeting = re.compile(
+            r"\b(?:good|gm|have a (?:good|great|nice)) (?:morning|afternoon|evening|night|day|weekend|one)\b"
+        )
+        for m in self._each(greeting):
             self._claim(m.start(), m.end(), record=False)
 
     def _flags(self) -> None:
@@ -356,7 +428,9 @@ class _Scan:
 
     def _relative_offsets(self) -> None:
         units = r"(?P<unit>days?|weeks?|wks?|months?|mos?|hours?|hrs?|minutes?|mins?)"
-        forward = re.compile(rf"\b(?P<pre>in|within)\s+(?:about\s+|around\s+|like\s+|roughly\s+)?(?P<n>{_COUNT})\s+{units}\b")
+        forward = re.compile(
+            rf"\b(?P<pre>in|within)\s+(?:about\s+|around\s+|like\s+|roughly\s+)?(?P<n>{_COUNT})\s+{units}\b"
+        )
         from_now = re.compile(rf"\b(?P<n>{_COUNT})\s+{units}\s+from\s+(?P<base>now|today|{_TOMORROW})\b")
         week_from = re.compile(rf"\b(?:a|one) week from\s+(?:this\s+|next\s+)?(?P<wd>{_WD})\b")
         for m in self._each(forward):
@@ -388,8 +462,10 @@ class _Scan:
             if within:
                 self.asap = True
             else:
+                moment = moment.replace(second=0, microsecond=0)
                 self.dates.append((moment.date(), m.start()))
-                self.fixed_times.append(moment.time().replace(second=0, microsecond=0))
+                self.fixed_times.append(moment.time().replace(fold=0))
+                self.instant = moment
             self._claim(m.start(), m.end())
             return
         if unit.startswith("d"):
@@ -501,8 +577,8 @@ class _Scan:
     def _numeric_dates(self) -> None:
         pattern = re.compile(r"(?<![\d/$.,:#-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/%])")
         for m in self._each(pattern):
-            if re.match(r"\s*(?:acres?|ac\b|of\b|miles?|lots?\b|inch|off\b|price|tank|tons?\b|cups?\b|cut\b)", self.s[m.end():]):
-                continue
+            if _NOT_DATE_AFTER_SLASH.match(self.s, m.end()) or _RATING_BEFORE.search(self.s[: m.start()]):
+                continue  # "1/4 acre", "3/2 house", "10/10 would recommend"
             month, day = int(m.group("m")), int(m.group("d"))
             if not (1 <= month <= 12 and 1 <= day <= 31):
                 continue
@@ -523,25 +599,31 @@ class _Scan:
 
     def _weeks_and_months(self) -> None:
         week_start = self.today - timedelta(days=self.today.weekday())
-        pre = r"(?:(?P<pre>early|earlier|beginning of|start of|mid|middle of|late|later|end of|the end of|the beginning of|the middle of|the start of|sometime|anytime|any time|any day)\s+)?"
-        week = re.compile(rf"\b{pre}(?:the\s+)?(?P<which>this|next|the following|following)\s+(?:week|wk)(?P<after>\s+after(?:\s+next)?)?\b")
+        pre = (
+            r"(?:(?P<pre>early|earlier|beginning of|start of|mid|middle of|late|later|end of|the end of|"
+            r"the beginning of|the middle of|the start of|sometime|anytime|any time|any day)\s+)?"
+        )
+        after_next = re.compile(rf"\b{pre}(?:the\s+)?week after next\b")
+        week = re.compile(rf"\b{pre}(?:the\s+)?(?P<which>this|next|the following|following)\s+(?:week|wk)\b")
         bare_week = re.compile(r"\b(?P<pre>end|the end|beginning|start|middle)\s+of\s+(?:the\s+)?(?:week|wk)\b")
+        for m in self._each(after_next):
+            self._week_range(week_start + timedelta(weeks=2), m.group("pre"), m, roll=False)
         for m in self._each(week):
-            offset = {"this": 0}.get(m.group("which"), 1) + (1 if m.group("after") else 0)
+            offset = 0 if m.group("which") == "this" else 1
             if m.group("pre") in ("anytime", "any time", "any day"):
                 self.flexible = True
-            self._week_range(week_start + timedelta(weeks=offset), m.group("pre"), m)
+            self._week_range(week_start + timedelta(weeks=offset), m.group("pre"), m, roll=False)
         for m in self._each(bare_week):
-            self._week_range(week_start, m.group("pre"), m)
+            self._week_range(week_start, m.group("pre"), m, roll=True)
         month = re.compile(rf"\b{pre}(?:the\s+)?(?P<which>this|next)\s+month\b")
         end_month = re.compile(r"\b(?:the\s+)?end of (?:the|this) month\b")
         for m in self._each(end_month):
-            self._month_range(self.today.month, "end of", m) if True else None
+            self._month_range(self.today.month, "end of", m)
         for m in self._each(month):
             target = self.today + relativedelta(months=0 if m.group("which") == "this" else 1)
             self._month_range(target.month, m.group("pre") or "in", m)
 
-    def _week_range(self, monday: date, pre: str | None, m: re.Match[str]) -> None:
+    def _week_range(self, monday: date, pre: str | None, m: re.Match[str], *, roll: bool) -> None:
         pre = (pre or "").replace("the ", "")
         first, last = 0, 6
         if pre in ("early", "earlier", "beginning of", "start of", "beginning", "start"):
@@ -551,11 +633,15 @@ class _Scan:
         elif pre in ("late", "later", "end of", "end"):
             first, last = 3, 5
         start, end = monday + timedelta(days=first), monday + timedelta(days=last)
-        if end < self.today:
+        if end < self.today and roll:
             start, end = start + timedelta(weeks=1), end + timedelta(weeks=1)
         start = max(start, self.today)
-        if pre in ("later",) and monday <= self.today:
+        if pre == "later" and monday <= self.today:
             start = max(start, self.today + timedelta(days=1))
+        if end < start:
+            self.notes.append(f"'{m.group(0).strip()}' has already passed")
+            self._claim(m.start(), m.end(), record=False)
+            return
         if not pre:
             self.week_context.append((start, end))
         else:
@@ -611,13 +697,13 @@ class _Scan:
             self._claim(m.start(), m.end())
 
     def _abbreviation_in_context(self, m: re.Match[str]) -> bool:
-        if m.group("mod") and m.group("mod") not in ("on",):
+        if m.group("mod"):
             return True
-        before = re.search(r"([a-z]+|[,/&-])\s*$", self.s[: m.start()] if not m.group("mod") else self.s[: m.start()] + "on")
+        before = re.search(r"([a-z]+|[,/&-])\s*$", self.s[: m.start()])
         after = self._next_word(m.end())
-        if before and before.group(1) in ("on", "by", "or", "and", "until", "til", "till", "before", "after", "from", "thru", "through", "to", ",", "/", "&", "-", "this", "next"):
+        if before and before.group(1) in _ABBREVIATION_CONTEXT_BEFORE:
             return True
-        if after in ("at", "@", "or", "and", "morning", "afternoon", "evening", "night", "am", "pm", "works", "-", "/", ",", "?", "&"):
+        if after in _ABBREVIATION_CONTEXT_AFTER:
             return True
         if re.match(r"\s*\d", self.s[m.end():]):
             return True
@@ -625,12 +711,13 @@ class _Scan:
 
     def _ordinal_days(self) -> None:
         ordinal = re.compile(r"(?<![\w$#/.-])(?:(?:on\s+)?the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\b")
-        on_the = re.compile(r"\bon the (?P<d>\d{1,2})\b(?!\s*(?::|am\b|pm\b|a\.m|p\.m|[a-z]))")
+        on_the = re.compile(r"\bon the (?P<d>\d{1,2})\b(?!\s*(?::|am\b|pm\b|a\.m|p\.m)|[/.,]\d)")
         for pattern in (ordinal, on_the):
             for m in self._each(pattern):
                 follower = self._next_word(m.end())
-                if follower and follower not in _ORDINAL_FOLLOWERS and follower not in _WEEKDAYS and not re.match(r"[^\w\s]", follower):
-                    continue
+                is_word = bool(re.match(r"[\w@-]", follower))
+                if follower and is_word and follower not in _ORDINAL_FOLLOWERS and follower not in _WEEKDAYS:
+                    continue  # "the 2nd one", "41st St", "my 3rd car"
                 day = int(m.group("d"))
                 if not 1 <= day <= 31:
                     continue
@@ -662,7 +749,8 @@ class _Scan:
     def _time_ranges(self) -> None:
         ampm = r"(?:a\.?m\.?|p\.?m\.?)"
         pattern = re.compile(
-            rf"(?:\b(?P<pre>between|btwn|btw|from)\s+)?(?<![\w$#/.,:-])(?P<h1>\d{{1,2}})(?::(?P<m1>[0-5]\d))?\s*(?P<a1>{ampm})?\s*"
+            rf"(?:\b(?P<pre>between|btwn|btw|from)\s+)?"
+            rf"(?<![\w$#/.,:-])(?P<h1>\d{{1,2}})(?::(?P<m1>[0-5]\d))?\s*(?P<a1>{ampm})?\s*"
             rf"(?P<sep>-|to|and|till|til|until|thru|through)\s*"
             rf"(?:(?P<h2>\d{{1,2}})(?::(?P<m2>[0-5]\d))?\s*(?P<a2>{ampm})?|(?P<noon>noon|midday))(?![\w/%]|[.,]\d)"
         )
@@ -719,26 +807,42 @@ class _Scan:
         if follower and follower not in _BARE_HOUR_FOLLOWERS and re.match(r"[a-z]", follower):
             return False
         before = self.s[:start]
-        if re.search(r"(?:^|[\s,(])(?:at|@|around|round|about|by|after|before|until|til|till|from|"
-                     r"no later than|no earlier than|say|like|maybe|how about|what about|approx|approximately|~)\s*$", before):
+        if _HOUR_PREFIX.search(before):
+            return True
+        # "is 8 too early?", "would 9 work?"
+        if re.search(r"(?:^|\s)(?:is|would|does|will)\s*$", before) and re.match(
+            r"\s*(?:too (?:early|late)|ok|okay|good|fine|possible|available|work|works|better|alright)\b",
+            self.s[end:],
+        ):
             return True
         if last_time_end >= 0 and re.fullmatch(r"\s*(?:or|and|to|-|,|/)\s*", self.s[last_time_end:start]):
             return True
         # Right after a date ("tomorrow 10", "sat 10") or right before one ("10 tomorrow").
         for a, b in self.spans:
-            if re.fullmatch(r"[\s,]*(?:at\s*)?", self.s[b:start]) and b <= start:
+            if b <= start and re.fullmatch(r"[\s,]*(?:at\s*)?", self.s[b:start]):
                 return True
             if a >= end and re.fullmatch(r"[\s,]*", self.s[end:a]):
                 return True
-        if self.awaiting == "time" and re.fullmatch(r"\s*(?:at\s+)?\d{1,2}\s*(?:works|is good|please|pls|ok)?[\s.!?]*", self.s):
+        if _PART_OF_DAY_AFTER.match(self.s, end):
             return True
-        return False
+        # While a time is being settled, "can we do 11 instead" / "try 2" name an hour.
+        if self.awaiting in ("time", "confirm", "when") and (
+            re.search(r"(?:^|\s)(?:do|try|make it|how about|what about|instead)\s*$", before)
+            or re.match(r"\s*(?:instead|works|work|then|is better|would be better)\b", self.s[end:])
+        ):
+            return True
+        lone_number = r"\s*(?:at\s+)?\d{1,2}\s*(?:works|is good|please|pls|ok)?[\s.!?]*"
+        return self.awaiting == "time" and re.fullmatch(lone_number, self.s) is not None
 
-    def _time_from(self, m: re.Match[str], hour: int, minute: int, meridiem: str | None, *, end: int | None = None) -> bool:
+    def _time_from(
+        self, m: re.Match[str], hour: int, minute: int, meridiem: str | None, *, end: int | None = None
+    ) -> bool:
         end = m.end() if end is None else end
         before = self.s[: m.start()]
         role, approx = "exact", False
-        bound = re.search(r"(?:^|[\s,(])(after|past|no earlier than|from|starting at|before|by|until|til|till|no later than|around|about|approx|approximately|~)\s*(?:at\s*)?$", before)
+        bound = _TIME_BOUND_BEFORE.search(before)
+        if bound and bound.group(1) == "by" and _VISIT_VERB_BEFORE_BY.search(before[: bound.start(1)]):
+            bound = None
         if bound:
             word = bound.group(1)
             if word in ("after", "past", "no earlier than", "from", "starting at"):
@@ -760,7 +864,7 @@ class _Scan:
         )
         for m in self._each(pattern):
             pod = m.group("pod").rstrip("s")
-            pod = {"morn": "morning", "aft": "afternoon", "night": "evening", "nite": "evening", "lunch time": "lunch", "lunchtime": "lunch"}.get(pod, pod)
+            pod = _POD_SPELLINGS.get(pod, pod)
             q = m.group("q")
             if pod == "lunch" or q == "first thing":
                 label = "first thing" if q == "first thing" else "lunch"
@@ -786,7 +890,7 @@ class _Scan:
         notes = self.notes
         dates = [d for d, _ in self.dates]
         ranges = list(self.ranges)
-        self._resolve_weekdays(dates, ranges)
+        self._resolve_weekdays(dates)
         for start, end in self.week_context:
             ranges.append((start, end))
 
@@ -840,12 +944,13 @@ class _Scan:
             approximate=self.approximate,
             assumptions=tuple(dict.fromkeys(notes)),
             matched=tuple(self.original[a:b].strip() for a, b in sorted(self.spans)),
+            instant=self.instant if len(dates) == 1 and len(times) == 1 else None,
         )
 
-    def _resolve_weekdays(self, dates: list[date], ranges: list[tuple[date, date | None]]) -> None:
+    def _resolve_weekdays(self, dates: list[date]) -> None:
         explicit = list(dates)
         for item in self.weekdays:
-            context = self.week_context[0] if self.week_context and not item.mod in ("next",) else None
+            context = self.week_context[0] if self.week_context and item.mod != "next" else None
             if context is not None:
                 monday = context[1] - timedelta(days=context[1].weekday())
                 day = monday + timedelta(days=item.weekday)
@@ -859,9 +964,11 @@ class _Scan:
                 if item.after_next:
                     day = _upcoming(self.today, item.weekday, strictly_after=True) + timedelta(days=7)
                 if item.mod == "next" and day - self.today < timedelta(days=7):
-                    self.notes.append(f"'next {calendar.day_name[item.weekday]}' read as the coming one ({day.isoformat()})")
-                if item.plural:
-                    self.notes.append(f"'{calendar.day_name[item.weekday]}s' read as the next one ({day.isoformat()})")
+                    name = calendar.day_name[item.weekday]
+                    self.notes.append(f"'next {name}' read as the coming one ({day.isoformat()})")
+                if item.plural or item.mod == "every":
+                    name = calendar.day_name[item.weekday]
+                    self.notes.append(f"recurring '{name}' read as the next one ({day.isoformat()})")
             if any(d.weekday() == item.weekday for d in explicit):
                 continue  # "Friday the 20th": the weekday restates the date
             if explicit:
@@ -870,6 +977,8 @@ class _Scan:
                     + ", ".join(f"{d:%A} {d.isoformat()}" for d in explicit)
                 )
             word, word_start = self._date_prefix(item.start)
+            if word and word != "from":
+                self.spans[self.spans.index((item.start, item.end))] = (word_start, item.end)
             if word in ("before",):
                 self.date_before.append(day - timedelta(days=1))
             elif word in ("by", "until", "till", "til", "no later than"):
@@ -962,8 +1071,11 @@ def _clock(hour: int, minute: int, meridiem: str | None, context: str | None, no
     return time(hour, minute)
 
 
-def _clock_range(h1: int, m1: int, a1: str | None, h2: int, m2: int, a2: str | None, context: str | None) -> tuple[time, time] | None:
+def _clock_range(
+    h1: int, m1: int, a1: str | None, h2: int, m2: int, a2: str | None, context: str | None
+) -> tuple[time, time] | None:
     def at(hour: int, minute: int, meridiem: str) -> time | None:
+        """Returns hour:minute on the given side of noon, or None for an impossible hour."""
         if not 1 <= hour <= 12:
             return None
         return time(hour % 12 + (12 if meridiem == "pm" else 0), minute)

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from types import MappingProxyType
 
 # One-to-one character replacements only: `fold` must keep string length so that regex spans
 # found on the folded text can be cut out of the original message.
-_FOLD_TABLE = str.maketrans(
+_FOLD_TABLE = MappingProxyType(str.maketrans(
     {
         "\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
         "\u201c": '"', "\u201d": '"',
         "\u2013": "-", "\u2014": "-", "\u2212": "-",
         "\u00a0": " ", "\u2009": " ", "\u202f": " ",
     }
-)
+))
 
-NUMBER_WORDS: dict[str, int] = {
+NUMBER_WORDS: Mapping[str, int] = MappingProxyType({
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}
+})
 
-ORDINAL_WORDS: dict[str, int] = {
+ORDINAL_WORDS: Mapping[str, int] = MappingProxyType({
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
     "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
@@ -30,9 +32,11 @@ ORDINAL_WORDS: dict[str, int] = {
     "twenty third": 23, "twenty fourth": 24, "twenty fifth": 25, "twenty sixth": 26,
     "twenty seventh": 27, "twenty eighth": 28, "twenty ninth": 29, "thirtieth": 30,
     "thirty first": 31,
-}
+})
 
-_IRREGULAR = {"leaves": "leaf", "children": "child", "feet": "foot", "teeth": "tooth", "mice": "mouse"}
+_IRREGULAR = MappingProxyType(
+    {"leaves": "leaf", "children": "child", "feet": "foot", "teeth": "tooth", "mice": "mouse"}
+)
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STEM_EXCEPTIONS = frozenset(
     {"gas", "bus", "glass", "grass", "this", "yes", "has", "was", "his", "is", "us", "plus",
@@ -53,9 +57,15 @@ def fold(text: str) -> str:
     return lowered if len(lowered) == len(folded) else folded
 
 
-def normalize(text: str) -> str:
-    """Returns `text` NFKC-normalised, folded and with runs of whitespace collapsed to one space."""
-    return re.sub(r"\s+", " ", fold(unicodedata.normalize("NFKC", text or ""))).strip()
+def normalize(text: str, *, keep_case: bool = False) -> str:
+    """Returns `text` NFKC-normalised, folded and with runs of whitespace collapsed to one space.
+
+    `keep_case=True` skips lower-casing, for rules that look at capitals (place names).
+    """
+    folded = unicodedata.normalize("NFKC", text or "").translate(_FOLD_TABLE)
+    if not keep_case:
+        folded = fold(folded)
+    return re.sub(r"\s+", " ", folded).strip()
 
 
 def tokens(text: str) -> list[str]:
@@ -81,9 +91,7 @@ def stem(token: str) -> str:
         return t
     if t.endswith("ies") and len(t) > 4:
         t = t[:-3] + "y"
-    elif t.endswith("sses"):
-        t = t[:-2]
-    elif re.search(r"(?:x|ch|sh|zz)es$", t):
+    elif t.endswith("sses") or re.search(r"(?:x|ch|sh|zz)es$", t):
         t = t[:-2]
     elif t.endswith("s") and not t.endswith(("ss", "us", "is")):
         t = t[:-1]

@@ -1,0 +1,1 @@
+"""Unit tests for backend.agent.nlu (pure functions, no database)."""
