@@ -592,21 +592,22 @@ class MessagingSettingsUpdate(BaseModel):
 def do_update_messaging_settings(
     db: Session, *, tenant_id: str, settings_in: MessagingSettingsUpdate | dict, acting_user: StaffContext | None
 ) -> MessagingSettings:
-    """Saves the tenant's messaging settings (owner/admin only)."""
+    """Saves the tenant's messaging settings (owner/admin only). A dict changes only the
+    fields it names; a MessagingSettingsUpdate replaces them all."""
     ctx = _require_admin(acting_user, tenant_id)
+    row = messaging_service.get_or_create_settings(db, tenant_id=tenant_id)
     if isinstance(settings_in, dict):
+        current = {name: getattr(row, name) for name in MessagingSettingsUpdate.model_fields}
         try:
-            settings_in = MessagingSettingsUpdate(**settings_in)
+            settings_in = MessagingSettingsUpdate(**{**current, **settings_in})
         except ValidationError as exc:
             raise UserError(pydantic_message(exc)) from None
     if settings_in.missed_call_enabled and not settings_in.missed_call_text:
         raise UserError("Write the missed-call text, or switch missed-call text-back off.")
-    row = messaging_service.get_or_create_settings(db, tenant_id=tenant_id)
     row.default_mode = settings_in.default_mode.value
     row.missed_call_enabled = settings_in.missed_call_enabled
     row.missed_call_window_minutes = settings_in.missed_call_window_minutes
-    if settings_in.missed_call_text:
-        row.missed_call_text = settings_in.missed_call_text
+    row.missed_call_text = settings_in.missed_call_text or row.missed_call_text
     row.opt_out_text = settings_in.opt_out_text
     row.opt_in_text = settings_in.opt_in_text
     row.updated_at = utcnow()
