@@ -148,7 +148,7 @@ def check() -> None:
 
 
 # Each area adds its commands from its own module: `def register(app: typer.Typer) -> None`.
-CLI_MODULES: tuple[str, ...] = ("backend.messaging.cli",)
+CLI_MODULES: tuple[str, ...] = ("backend.messaging.cli", "backend.scheduling.cli")
 
 
 def _register_area_commands() -> None:

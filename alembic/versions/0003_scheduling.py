@@ -3,7 +3,7 @@ recurrence, ICS feeds, SMS templates, quotes and invoices.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-21 14:55:41.749999
+Create Date: 2026-11-21 15:05:06.987926
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def upgrade() -> None:
     sa.Column('base_longitude', sa.Float(), nullable=True),
     sa.Column('service_radius_miles', sa.Float(), nullable=True),
     sa.Column('area_description', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('default_tax_rate_bps', sa.Integer(), nullable=False),
     sa.Column('created_at', backend.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', backend.db.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], ),

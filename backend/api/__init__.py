@@ -10,7 +10,7 @@ import importlib
 
 from starlette.applications import Starlette
 
-ROUTE_MODULES = ("backend.api.auth_routes", "backend.api.twilio_routes")
+ROUTE_MODULES = ("backend.api.auth_routes", "backend.api.twilio_routes", "backend.api.scheduling_routes")
 
 
 def _routes():

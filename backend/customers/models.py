@@ -5,7 +5,9 @@ what inbound messages and calls are matched against."""
 from __future__ import annotations
 
 import datetime as dt
+import re as _re
 
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import JSON, ForeignKeyConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field
 
@@ -97,3 +99,150 @@ class CustomerAsset(TenantScoped, table=True):
     attributes: dict = Field(default_factory=dict, sa_type=JSON)
     notes: str = Field(default="", sa_type=Text)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ---- schemas -------------------------------------------------------------------------------
+
+_EMAIL = _re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TAG = _re.compile(r"[a-z0-9][a-z0-9 _-]{0,49}")
+
+
+def normalise_tag(raw: str) -> str:
+    """Returns a tag in its stored form (lower case, single spaces) or raises ValueError."""
+    tag = " ".join(str(raw or "").lower().split())
+    if not _TAG.fullmatch(tag):
+        raise ValueError(f"{raw!r} is not a tag: use up to 50 letters, digits, spaces, - or _.")
+    return tag
+
+
+def normalise_email(raw: str) -> str:
+    email = (raw or "").strip().lower()
+    if email and not _EMAIL.fullmatch(email):
+        raise ValueError(f"{raw!r} is not an email address.")
+    return email
+
+
+class _CustomerFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("name", check_fields=False)
+    @classmethod
+    def _name(cls, v):
+        if v is None:
+            return v
+        v = " ".join(v.split())
+        if len(v) > 200:
+            raise ValueError("Names can be at most 200 characters.")
+        return v
+
+    @field_validator("email", check_fields=False)
+    @classmethod
+    def _email(cls, v):
+        return v if v is None else normalise_email(v)
+
+    @field_validator("tags", check_fields=False)
+    @classmethod
+    def _tags(cls, v):
+        if v is None:
+            return v
+        return list(dict.fromkeys(normalise_tag(t) for t in v))
+
+    @field_validator("address_line1", "address_line2", "city", "region", "postal_code", check_fields=False)
+    @classmethod
+    def _trim(cls, v):
+        return v if v is None else " ".join(v.split())
+
+    @field_validator("country", check_fields=False)
+    @classmethod
+    def _country(cls, v):
+        if v is None:
+            return v
+        v = v.strip().upper()
+        if not _re.fullmatch(r"[A-Z]{2}", v):
+            raise ValueError("Country must be a two-letter code such as US.")
+        return v
+
+    @field_validator("latitude", check_fields=False)
+    @classmethod
+    def _lat(cls, v):
+        if v is not None and not -90 <= v <= 90:
+            raise ValueError("Latitude must be between -90 and 90.")
+        return v
+
+    @field_validator("longitude", check_fields=False)
+    @classmethod
+    def _lon(cls, v):
+        if v is not None and not -180 <= v <= 180:
+            raise ValueError("Longitude must be between -180 and 180.")
+        return v
+
+
+class CustomerCreate(_CustomerFields):
+    """A new customer as entered by staff or an import. Phones are normalised to E.164 with the
+    tenant's default region by the action; the first phone is the primary one."""
+
+    name: str = ""
+    phones: list[str] = []
+    email: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = "US"
+    latitude: float | None = None
+    longitude: float | None = None
+    source: CustomerSource = CustomerSource.MANUAL
+    notes: str = ""
+    tags: list[str] = []
+    is_vip: bool = False
+
+
+class CustomerUpdate(_CustomerFields):
+    """Fields to change; omitted (None) fields stay as they are. Phones, tags, VIP and consent
+    change through their own actions."""
+
+    name: str | None = None
+    email: str | None = None
+    address_line1: str | None = None
+    address_line2: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    source: CustomerSource | None = None
+    notes: str | None = None
+
+
+class AssetIn(BaseModel):
+    """A vehicle, pet or property with the attributes that change price or duration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: AssetKind = AssetKind.OTHER
+    label: str = ""
+    attributes: dict[str, str] = {}
+    notes: str = ""
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if len(v) > 200:
+            raise ValueError("Asset names can be at most 200 characters.")
+        return v
+
+    @field_validator("attributes")
+    @classmethod
+    def _attributes(cls, v: dict[str, str]) -> dict[str, str]:
+        if len(v) > 30:
+            raise ValueError("An asset can have at most 30 attributes.")
+        cleaned = {}
+        for key, value in v.items():
+            key = str(key).strip().lower()
+            if not _re.fullmatch(r"[a-z][a-z0-9_]{0,59}", key):
+                raise ValueError(f"{key!r} is not an attribute name (use lower_snake_case).")
+            cleaned[key] = str(value).strip()[:200]
+        return cleaned

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from backend.customers.models import Customer, CustomerPhone
+from backend.customers.models import Customer, CustomerAsset, CustomerPhone, CustomerTag
 from backend.errors import NotFound
 
 
@@ -38,3 +41,171 @@ def get_or_create_by_phone(
     db.add(CustomerPhone(tenant_id=tenant_id, customer_id=customer.id, phone_e164=phone_e164))
     db.flush()
     return customer, True
+
+
+# ---- lookups used by the CRM pages ---------------------------------------------------------
+
+
+def phone_region(db: Session, *, tenant_id: str) -> str:
+    """Returns the tenant's default region for numbers typed without a country code."""
+    from backend.tenancy import service as tenancy_service
+
+    config = tenancy_service.get_config(db, tenant_id=tenant_id)
+    return (config.phone_region if config and config.phone_region else "US").upper()
+
+
+def get_phones(db: Session, *, tenant_id: str, customer_id: str) -> list[CustomerPhone]:
+    return list(
+        db.exec(
+            select(CustomerPhone)
+            .where(CustomerPhone.tenant_id == tenant_id, CustomerPhone.customer_id == customer_id)
+            .order_by(CustomerPhone.created_at)
+        ).all()
+    )
+
+
+def get_tags(db: Session, *, tenant_id: str, customer_id: str) -> list[str]:
+    return list(
+        db.exec(
+            select(CustomerTag.tag)
+            .where(CustomerTag.tenant_id == tenant_id, CustomerTag.customer_id == customer_id)
+            .order_by(CustomerTag.tag)
+        ).all()
+    )
+
+
+def get_all_tags(db: Session, *, tenant_id: str) -> list[tuple[str, int]]:
+    """Returns every tag in use with how many customers carry it."""
+    return [
+        (tag, count)
+        for tag, count in db.exec(
+            select(CustomerTag.tag, func.count())
+            .where(CustomerTag.tenant_id == tenant_id)
+            .group_by(CustomerTag.tag)
+            .order_by(CustomerTag.tag)
+        ).all()
+    ]
+
+
+def get_assets(db: Session, *, tenant_id: str, customer_id: str) -> list[CustomerAsset]:
+    return list(
+        db.exec(
+            select(CustomerAsset)
+            .where(CustomerAsset.tenant_id == tenant_id, CustomerAsset.customer_id == customer_id)
+            .order_by(CustomerAsset.created_at)
+        ).all()
+    )
+
+
+def access_asset_by_id(db: Session, *, tenant_id: str, asset_id: str) -> CustomerAsset:
+    """Returns the tenant's asset or raises NotFound (also for another tenant's id)."""
+    asset = db.get(CustomerAsset, (tenant_id, asset_id)) if isinstance(asset_id, str) else None
+    if asset is None:
+        raise NotFound("No such vehicle, pet or property.")
+    return asset
+
+
+def get_household(db: Session, *, tenant_id: str, customer_id: str) -> list[Customer]:
+    """Returns the other customers at the same normalised address (empty without an address)."""
+    customer = access_customer_by_id(db, tenant_id=tenant_id, customer_id=customer_id)
+    if not customer.address_key:
+        return []
+    return list(
+        db.exec(
+            select(Customer)
+            .where(
+                Customer.tenant_id == tenant_id,
+                Customer.address_key == customer.address_key,
+                Customer.id != customer.id,
+            )
+            .order_by(Customer.name)
+        ).all()
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_customers(
+    db: Session, *, tenant_id: str, query: str = "", tag: str | None = None, limit: int = 25
+) -> list[Customer]:
+    """Returns customers matching a free-text query and/or a tag, by name.
+
+    The query matches a phone in any format ("(918) 555-0100", "918.555.0100", "+1 918…", or the
+    last digits), an email, words of the name, the street/city/ZIP, or "tag:<name>". Falls back
+    to fuzzy name matching (typos) when nothing matches exactly.
+    """
+    from backend.customers.models import normalise_tag
+    from backend.phones import to_e164
+
+    limit = max(1, min(int(limit), 200))
+    text = " ".join(str(query or "").split())[:200]
+    tags = [tag] if tag else []
+    words = []
+    for word in text.split(" "):
+        if word.lower().startswith("tag:") and len(word) > 4:
+            tags.append(word[4:])
+        elif word:
+            words.append(word)
+    text = " ".join(words)
+    try:
+        tags = [normalise_tag(t) for t in tags]
+    except ValueError:
+        return []
+
+    statement = select(Customer).where(Customer.tenant_id == tenant_id)
+    for wanted in tags:
+        statement = statement.where(
+            Customer.id.in_(
+                select(CustomerTag.customer_id).where(CustomerTag.tenant_id == tenant_id, CustomerTag.tag == wanted)
+            )
+        )
+    if text:
+        conditions = []
+        digits = re.sub(r"\D", "", text)
+        has_letters = bool(re.search(r"[A-Za-z@]", text))
+        if len(digits) >= 4 and not has_letters:
+            e164 = to_e164(text, phone_region(db, tenant_id=tenant_id))
+            phone_match = [CustomerPhone.phone_e164.like(_like(digits), escape="\\")]
+            if e164:
+                phone_match.append(CustomerPhone.phone_e164 == e164)
+            conditions.append(
+                Customer.id.in_(
+                    select(CustomerPhone.customer_id).where(CustomerPhone.tenant_id == tenant_id, or_(*phone_match))
+                )
+            )
+        if len(digits) == 5 and not has_letters:
+            conditions.append(Customer.postal_code.startswith(digits))
+        if has_letters or not conditions:
+            name_words = text.split(" ")
+            conditions.append(and_(*[Customer.name.ilike(_like(w), escape="\\") for w in name_words]))
+            conditions.append(Customer.email.ilike(_like(text), escape="\\"))
+            conditions.append(Customer.address_line1.ilike(_like(text), escape="\\"))
+            conditions.append(Customer.city.ilike(_like(text), escape="\\"))
+        statement = statement.where(or_(*conditions))
+    found = list(db.exec(statement.order_by(Customer.name, Customer.id).limit(limit)).all())
+    if found or not text or not re.search(r"[A-Za-z]", text):
+        return found
+    return _fuzzy_name_search(db, tenant_id=tenant_id, text=text, tags=tags, limit=limit)
+
+
+def _fuzzy_name_search(db: Session, *, tenant_id: str, text: str, tags: list[str], limit: int) -> list[Customer]:
+    from rapidfuzz import fuzz, process
+
+    statement = select(Customer.id, Customer.name).where(Customer.tenant_id == tenant_id, Customer.name != "")
+    for wanted in tags:
+        statement = statement.where(
+            Customer.id.in_(
+                select(CustomerTag.customer_id).where(CustomerTag.tenant_id == tenant_id, CustomerTag.tag == wanted)
+            )
+        )
+    candidates = dict(db.exec(statement.limit(5000)).all())
+    matches = process.extract(text.lower(), {k: v.lower() for k, v in candidates.items()},
+                              scorer=fuzz.WRatio, score_cutoff=80, limit=limit)
+    ids = [key for _, _, key in matches]
+    if not ids:
+        return []
+    rows = {c.id: c for c in db.exec(select(Customer).where(Customer.tenant_id == tenant_id, Customer.id.in_(ids))).all()}
+    return [rows[i] for i in ids if i in rows]

@@ -9,7 +9,7 @@ import importlib
 
 from backend.jobs.queue import huey
 
-TASK_MODULES = ("backend.jobs.email_tasks", "backend.jobs.messaging_tasks")
+TASK_MODULES = ("backend.jobs.email_tasks", "backend.jobs.messaging_tasks", "backend.scheduling.tasks")
 
 for _name in TASK_MODULES:
     importlib.import_module(_name)

@@ -8,7 +8,6 @@ file fails the test suite instead of reaching a tenant.
 from __future__ import annotations
 
 import re
-import string
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -52,29 +51,35 @@ def hhmm_to_minutes(value: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
 def template_placeholders(body: str) -> set[str]:
     """Returns the {names} used in a template body."""
-    return {name for _, name, _, _ in string.Formatter().parse(body) if name}
+    return set(_PLACEHOLDER.findall(body))
 
 
 def check_template_body(body: str) -> str:
     """Validates an SMS template body: known placeholders only, at most 640 characters."""
-    body = body.strip()
+    body = (body or "").strip()
     if not body:
         raise ValueError("A message template cannot be empty.")
     if len(body) > 640:
         raise ValueError("A message template can be at most 640 characters (4 SMS segments).")
-    try:
-        names = template_placeholders(body)
-    except ValueError:
-        raise ValueError("Unbalanced { or } in the template; placeholders look like {customer_first_name}.") from None
-    unknown = sorted(names - TEMPLATE_PLACEHOLDERS)
+    if "{" in _PLACEHOLDER.sub("", body) or "}" in _PLACEHOLDER.sub("", body):
+        raise ValueError("Unbalanced { or } in the template; placeholders look like {customer_first_name}.")
+    unknown = sorted(template_placeholders(body) - TEMPLATE_PLACEHOLDERS)
     if unknown:
         raise ValueError(
             f"Unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; "
             f"use {', '.join('{' + p + '}' for p in sorted(TEMPLATE_PLACEHOLDERS))}."
         )
     return body
+
+
+def render_placeholders(body: str, values: dict[str, str]) -> str:
+    """Fills {name} placeholders; unknown or missing names become empty text."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "") or ""), body)
 
 
 class AttributeOption(_Strict):

@@ -253,6 +253,8 @@ class BookingSettings(TenantScoped, table=True):
     base_longitude: float | None = Field(default=None)
     service_radius_miles: float | None = Field(default=None)
     area_description: str = Field(default="", max_length=300)
+    # Sales tax applied to new quotes and invoices, in basis points (825 = 8.25 %).
+    default_tax_rate_bps: int = Field(default=0)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -368,3 +368,28 @@ def access_photo_by_id(db: Session, *, tenant_id: str, photo_id: str) -> Appoint
 
 def access_series_by_id(db: Session, *, tenant_id: str, series_id: str) -> RecurringSeries:
     return _access(db, RecurringSeries, tenant_id, series_id, "No such recurring schedule.")
+
+
+def get_upcoming_for_customer(db: Session, *, tenant_id: str, customer_id: str, limit: int = 5) -> list[dict]:
+    """Returns the customer's next open appointments as display dicts (id, title, starts_at in the
+    tenant's zone, ends_at, status, technician) — used by the inbox side panel."""
+    from backend.db.types import utcnow
+    from backend.scheduling.enums import OPEN_STATUSES
+    from backend.scheduling.timeutil import tenant_zone
+
+    zone = tenant_zone(db, tenant_id=tenant_id)
+    rows = list_appointments(db, tenant_id=tenant_id, customer_id=customer_id, start=utcnow() - dt.timedelta(hours=12),
+                             statuses=OPEN_STATUSES, limit=limit)
+    names = {s.id: s.name for s in list_services(db, tenant_id=tenant_id, active_only=False)}
+    techs = {t.id: t.name for t in list_technicians(db, tenant_id=tenant_id, active_only=False)}
+    return [
+        {
+            "id": a.id,
+            "title": names.get(a.service_id, ""),
+            "starts_at": a.start_at.astimezone(zone).isoformat(),
+            "ends_at": a.end_at.astimezone(zone).isoformat(),
+            "status": a.status,
+            "technician": techs.get(a.technician_id or ""),
+        }
+        for a in rows
+    ]
