@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import event, false, inspect, text
 from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
+from sqlalchemy.sql import util as sql_util
 from sqlmodel import Session
 
 from backend.db.base import TenantScoped, tenant_models
@@ -55,12 +56,44 @@ def _scoped_models() -> tuple[tuple[type[TenantScoped], ...], frozenset]:
     return models, readable
 
 
-def _criteria_for(tenant_id: str) -> list:
+@functools.lru_cache(maxsize=1)
+def _models_reachable_by_table() -> dict[str, frozenset]:
+    """Table name -> the tenant models a statement on it can load: the table's model plus every model
+    reachable through relationships (eager joins are added at compile time, not visible yet)."""
     models, _ = _scoped_models()
-    return [
-        with_loader_criteria(model, model.tenant_id == tenant_id, include_aliases=True)
-        for model in models
-    ]
+    by_table = {}
+    for model in models:
+        seen, stack = set(), [model]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            for rel in inspect(current).relationships:
+                target = rel.mapper.class_
+                if issubclass(target, TenantScoped):
+                    stack.append(target)
+        by_table[model.__tablename__] = frozenset(seen)
+    return by_table
+
+
+def _criteria_for(statement, tenant_id: str) -> list:
+    """Tenant criteria for every tenant model the statement touches (joins, subqueries, CTEs,
+    UPDATE/DELETE targets and relationship loads included)."""
+    reachable = _models_reachable_by_table()
+    involved: set = set()
+    for table in sql_util.find_tables(statement, include_aliases=True, include_joins=True,
+                                      include_selects=True, include_crud=True):
+        # Look up by name: SQL expression objects overload ==, which makes dict lookups costly.
+        name = getattr(getattr(table, "element", table), "name", None)
+        involved |= reachable.get(name, frozenset())
+    return [_criteria_option(model, tenant_id) for model in sorted(involved, key=lambda m: m.__tablename__)]
+
+
+@functools.lru_cache(maxsize=16384)
+def _criteria_option(model: type[TenantScoped], tenant_id: str):
+    # Immutable option objects, reused across statements: building them is most of the cost.
+    return with_loader_criteria(model, model.tenant_id == tenant_id, include_aliases=True)
 
 
 def _sets_tenant_id(statement) -> bool:
@@ -79,7 +112,7 @@ def _apply_tenant_criteria(state: ORMExecuteState) -> None:
         if info.get(ORM_LAYER_KEY, True):
             if state.is_update and _sets_tenant_id(state.statement):
                 raise TenancyError("refusing a bulk UPDATE that changes tenant_id")
-            state.statement = state.statement.options(*_criteria_for(tenant_id))
+            state.statement = state.statement.options(*_criteria_for(state.statement, tenant_id))
         return
     if info.get(PLATFORM_KEY):
         models, readable = _scoped_models()
