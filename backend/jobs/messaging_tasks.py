@@ -1,6 +1,6 @@
-"""Messaging jobs: process an inbound SMS, deliver an outbound one, and a periodic sweep that
-finds anything a lost task or a crashed worker left behind (due or lease-expired outbox rows,
-inbound messages never handled)."""
+"""Messaging jobs: process an inbound SMS, deliver an outbound one, a periodic sweep that finds
+anything a lost task or a crashed worker left behind (due or lease-expired outbox rows, inbound
+messages never handled), and the periodic appointment reminders/confirmations."""
 
 from __future__ import annotations
 
@@ -42,3 +42,12 @@ def sweep_messaging() -> dict:
     if outbound or inbound_ids:
         log.info("messaging sweep: %s outbound, %s inbound re-queued", len(outbound), len(inbound_ids))
     return {"outbound": len(outbound), "inbound": len(inbound_ids)}
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def send_sms_reminders() -> int:
+    """Appointment reminders due within each tenant's window, and confirmations for recent
+    bookings nobody confirmed (each sent exactly once)."""
+    from backend.messaging import reminders
+
+    return reminders.send_due_reminders()

@@ -1,11 +1,12 @@
 """Inbound SMS: store first, link to customer and conversation, then process asynchronously.
 
-1. `store_inbound` commits the message row on its own (unique on tenant + MessageSid), before
-   anything else can fail; a retried webhook finds the row and creates nothing.
-2. `link_inbound` finds or creates the customer (by E.164 number) and the conversation, counts
-   the message as unread and in the usage counters — exactly once, guarded by a conditional
-   UPDATE — and publishes the live-update event after commit.
-3. `process_inbound` (a Huey task) handles consent keywords first, then hands the text to the
+1. `store_inbound` (in the webhook) commits the message row on its own (unique on tenant +
+   MessageSid), before anything else can fail; a retried webhook finds the row and creates
+   nothing. The webhook then queues the processing job and answers.
+2. `link_inbound` (first step of the job) finds or creates the customer (by E.164 number) and
+   the conversation, counts the message as unread and in the usage counters — exactly once,
+   guarded by a conditional UPDATE — and publishes the live-update event after commit.
+3. `process_inbound` (the Huey task) then handles consent keywords, then hands the text to the
    registered responder when the conversation is in `ai` mode and the number has not opted
    out. A lease and a conditional "handled" stamp make it run to completion at most once, so a
    retried webhook or a re-queued task never sends a second reply.
@@ -16,9 +17,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 from collections.abc import Mapping
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from backend.customers import service as customers_service
@@ -46,6 +48,19 @@ class StoredInbound:
     message_id: str
     duplicate: bool
     conversation_id: str | None
+    handled: bool = False
+
+
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
+
+
+def normalize_number(raw: str) -> str:
+    """Returns a sender/recipient as E.164 when it is a phone number (Twilio already sends
+    E.164, checked cheaply), else the raw value (short codes, alphanumeric senders)."""
+    raw = (raw or "").strip()
+    if _E164.fullmatch(raw):
+        return raw
+    return to_e164(raw) or raw
 
 
 def parse_media(params: Mapping[str, str]) -> list[dict]:
@@ -64,37 +79,39 @@ def parse_media(params: Mapping[str, str]) -> list[dict]:
 
 
 def store_inbound(*, tenant_id: str, params: Mapping[str, str], now: dt.datetime | None = None) -> StoredInbound:
-    """Commits the inbound message (or finds the one already stored for this MessageSid)."""
+    """Commits the inbound message on its own (or finds the one already stored for this
+    MessageSid). One INSERT in one short transaction: nothing else can make it fail."""
     now = now or utcnow()
     sid = (params.get("MessageSid") or params.get("SmsSid") or "").strip()
     raw_from = (params.get("From") or "").strip()
     raw_to = (params.get("To") or "").strip()
     body = params.get("Body") or ""
     info = count_segments(body)
-    row = InboundMessage(
-        tenant_id=tenant_id,
-        provider_sid=sid,
-        account_sid=(params.get("AccountSid") or "")[:64],
-        messaging_service_sid=(params.get("MessagingServiceSid") or None),
-        from_number=(to_e164(raw_from) or raw_from)[:32],
-        to_number=(to_e164(raw_to) or raw_to)[:32],
-        body=body[:5000],
-        media=parse_media(params),
-        num_segments=max(info.segments, 1),
-        encoding=info.encoding,
-        received_at=now,
-    )
+    message_id = new_id()
     try:
         with tenant_session(tenant_id) as db:
-            db.add(row)
-            db.flush()
-        return StoredInbound(tenant_id, row.id, False, None)
+            db.execute(insert(InboundMessage).values(
+                tenant_id=tenant_id,
+                id=message_id,
+                provider_sid=sid,
+                account_sid=(params.get("AccountSid") or "")[:64],
+                messaging_service_sid=(params.get("MessagingServiceSid") or None),
+                from_number=normalize_number(raw_from)[:32],
+                to_number=normalize_number(raw_to)[:32],
+                body=body[:5000],
+                media=parse_media(params),
+                num_segments=max(info.segments, 1),
+                encoding=info.encoding,
+                received_at=now,
+            ))
+        return StoredInbound(tenant_id, message_id, False, None)
     except IntegrityError:
         with tenant_session(tenant_id) as db:
             existing = messaging_service.get_inbound_by_sid(db, tenant_id=tenant_id, provider_sid=sid)
             if existing is None:
                 raise
-            return StoredInbound(tenant_id, existing.id, True, existing.conversation_id)
+            return StoredInbound(tenant_id, existing.id, True, existing.conversation_id,
+                                 handled=existing.handled_at is not None)
 
 
 def link_inbound(*, tenant_id: str, message_id: str) -> str | None:
@@ -148,17 +165,16 @@ def _link(db, *, tenant_id: str, message_id: str) -> str | None:
 
 
 def receive(*, tenant_id: str, params: Mapping[str, str]) -> StoredInbound:
-    """The webhook's work after validation and tenant resolution: store, link, hand off."""
+    """The webhook's work after validation and tenant resolution: store, then hand off.
+
+    Linking to the customer and conversation happens in the job (first thing it does), which
+    keeps the webhook to one durable INSERT. A retried webhook stores nothing; if the first
+    delivery's job has not finished, it is queued again (the job runs to completion once).
+    """
     stored = store_inbound(tenant_id=tenant_id, params=params)
-    if stored.duplicate and stored.conversation_id:
-        return stored  # already linked and handed off by the first delivery of this webhook
-    conversation_id = stored.conversation_id
-    try:
-        conversation_id = link_inbound(tenant_id=tenant_id, message_id=stored.message_id)
-    except Exception:  # stored already; the task links it (and the sweeper retries the task)
-        log.exception("linking inbound %s failed; processing will retry", stored.message_id)
-    _hand_off(tenant_id, stored.message_id)
-    return dataclasses.replace(stored, conversation_id=conversation_id)
+    if not stored.handled:
+        _hand_off(tenant_id, stored.message_id)
+    return stored
 
 
 def _hand_off(tenant_id: str, message_id: str) -> None:

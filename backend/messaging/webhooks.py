@@ -28,7 +28,6 @@ from backend.config import get_settings
 from backend.db.session import platform_session, tenant_session
 from backend.messaging import delivery, inbound
 from backend.messaging.providers.twilio_client import map_status
-from backend.phones import to_e164
 from backend.tenancy.models import TenantPhoneConfig
 from backend.tenancy.resolution import resolve_tenant_from_inbound
 from backend.vault import crypto
@@ -120,8 +119,10 @@ def is_valid_signature(*, url: str, params: Mapping[str, str], signature: str, n
 
 
 def _number(raw: str | None) -> str | None:
+    from backend.messaging.inbound import normalize_number
+
     raw = (raw or "").strip()
-    return to_e164(raw) if raw else None
+    return normalize_number(raw) if raw else None
 
 
 def handle_inbound_sms(*, url: str, params: Mapping[str, str], signature: str) -> tuple[int, str]:

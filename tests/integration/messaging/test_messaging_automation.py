@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import A_MAIN, CUSTOMER
 
 from backend.db.session import tenant_session
 from backend.messaging import automation, events, inbound
 from backend.messaging.automation import InboundContext
 from backend.messaging.models import Conversation
+from tests.integration.messaging.conftest import A_MAIN, CUSTOMER
 
 
 def test_registered_responder_gets_the_context_and_its_reply_goes_out(world, q):

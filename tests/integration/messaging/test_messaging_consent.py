@@ -4,13 +4,13 @@ the single confirmation, silence towards opted-out numbers on every tenant numbe
 from __future__ import annotations
 
 import pytest
-from conftest import A_MAIN, A_SECOND, B_MAIN, CUSTOMER
 
 from backend.customers import service as customers_service
 from backend.db.session import tenant_session
 from backend.messaging import actions, automation
 from backend.messaging import service as messaging_service
 from backend.messaging.compliance import HELP_KEYWORDS, OPT_IN_KEYWORDS, OPT_OUT_KEYWORDS
+from tests.integration.messaging.conftest import A_MAIN, A_SECOND, B_MAIN, CUSTOMER
 
 
 def consent_of(tenant_id: str, phone: str = CUSTOMER) -> str:

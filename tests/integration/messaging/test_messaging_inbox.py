@@ -4,7 +4,6 @@ hand back (audited), assignment, customer side panel, access helpers."""
 from __future__ import annotations
 
 import pytest
-from conftest import A_MAIN, B_MAIN, CUSTOMER
 from sqlmodel import select
 
 from backend.audit.models import AuditLog
@@ -13,6 +12,7 @@ from backend.db.session import tenant_session
 from backend.errors import NotFound, PermissionDenied, UserError
 from backend.messaging import actions, automation, inbox
 from backend.messaging import service as messaging_service
+from tests.integration.messaging.conftest import A_MAIN, B_MAIN, CUSTOMER
 
 OTHER = "+19185550177"
 

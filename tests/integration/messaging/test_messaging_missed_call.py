@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import A_MAIN, A_SECOND, CUSTOMER
 
 from backend.db.session import tenant_session
 from backend.messaging import actions
+from tests.integration.messaging.conftest import A_MAIN, A_SECOND, CUSTOMER
 
 T0 = dt.datetime(2026, 1, 15, 16, 0, tzinfo=dt.timezone.utc)
 
@@ -62,7 +62,7 @@ def test_disabled_hidden_caller_and_opted_out_get_nothing(world, q, staff):
 
 
 def test_each_tenant_has_its_own_window(world, q):
-    from conftest import B_MAIN
+    from tests.integration.messaging.conftest import B_MAIN
 
     assert missed(world.a.id) is not None
     assert missed(world.b.id, called=B_MAIN) is not None

@@ -9,7 +9,6 @@ import threading
 import time
 
 import pytest
-from conftest import A_MAIN, CUSTOMER
 from sqlmodel import select
 
 from backend.db.session import tenant_session
@@ -18,6 +17,7 @@ from backend.messaging import actions, delivery, providers, ratelimit
 from backend.messaging import service as messaging_service
 from backend.messaging.models import OutboundMessage
 from backend.messaging.providers import ProviderError, SendResult
+from tests.integration.messaging.conftest import A_MAIN, CUSTOMER
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 1, 15, 16, 0, tzinfo=UTC)  # 10:00 in Tulsa, 11:00 in New York, 06:00 in Honolulu

@@ -29,7 +29,7 @@ def test_settings_need_an_admin_and_are_validated(world, staff):
 
 
 def test_default_mode_applies_to_new_conversations(world, q, staff):
-    from conftest import A_MAIN
+    from tests.integration.messaging.conftest import A_MAIN
 
     with tenant_session(world.a.id) as db:
         actions.do_update_messaging_settings(db, tenant_id=world.a.id, acting_user=staff.alice,

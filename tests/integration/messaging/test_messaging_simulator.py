@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import A_MAIN, A_SECOND, B_MAIN, CUSTOMER
 from typer.testing import CliRunner
 
 from backend.config import get_settings
@@ -14,6 +13,7 @@ from backend.db.session import tenant_session
 from backend.errors import PermissionDenied, UserError
 from backend.messaging import simulator
 from backend.vault import crypto
+from tests.integration.messaging.conftest import A_MAIN, A_SECOND, B_MAIN, CUSTOMER
 
 
 def test_send_inbound_goes_through_the_webhook_and_reports_replies(world, q):

@@ -3,12 +3,12 @@ RequestValidator), tenant resolution, store-first idempotency, MMS, status callb
 
 from __future__ import annotations
 
-from conftest import A_MAIN, A_SECOND, B_MAIN, CUSTOMER, PUBLIC, add_number
 
 from backend.db.session import tenant_session
 from backend.messaging import webhooks
 from backend.messaging.enums import OutboundStatus
 from backend.vault import crypto
+from tests.integration.messaging.conftest import A_MAIN, A_SECOND, B_MAIN, CUSTOMER, PUBLIC, add_number
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
