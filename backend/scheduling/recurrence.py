@@ -69,7 +69,10 @@ class SeriesIn(BaseModel):
     @field_validator("start_time")
     @classmethod
     def _time(cls, v: str) -> str:
-        minute = hhmm_to_minute(v)
+        try:
+            minute = hhmm_to_minute(v)
+        except UserError as exc:
+            raise ValueError(str(exc)) from None
         if minute >= 1440:
             raise ValueError("The start time must be before midnight.")
         return minutes_to_hhmm(minute)
