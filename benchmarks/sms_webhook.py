@@ -1,11 +1,16 @@
 """Benchmark: signed inbound SMS through the full webhook path vs a bare Starlette endpoint.
 
 Full path: POST /twilio/sms on backend.api.app — form parsing, X-Twilio-Signature validation,
-tenant resolution, storing the message (its own commit), linking customer + conversation,
-and enqueueing the processing job on Huey (SQLite queue storage, no consumer running, so
-only the webhook is measured). Bare: a Starlette route that returns the same empty TwiML.
-Both are driven by the same client (httpx.AsyncClient over ASGITransport, in-process), one
-request at a time, with the same signed form bodies.
+tenant resolution, storing the message (its own commit) and enqueueing the processing job on
+Huey (SQLite queue storage, no consumer running, so only the webhook is measured); after the
+answer, the same request links the message to its customer and conversation (a Starlette
+background task). Bare: a Starlette route that returns the same empty TwiML. Both are driven
+by the same client (httpx.AsyncClient over ASGITransport, in-process), one request at a time,
+with the same signed form bodies.
+
+Latency is time to the answer (what Twilio waits for); "incl. linking" is time until the
+request's background work has finished too. Requests/second count the whole request,
+background work included (ASGITransport waits for it), so the ratio is conservative.
 
     .venv/bin/python benchmarks/sms_webhook.py                      # PostgreSQL (default)
     .venv/bin/python benchmarks/sms_webhook.py --db sqlite
@@ -103,20 +108,40 @@ def _signed_requests(n: int, customers: int = 50) -> list[tuple[dict, dict]]:
     return out
 
 
-async def _run(app, requests: list[tuple[dict, dict]]) -> tuple[float, list[float]]:
+def _answer_timer(app, answered: list[float]):
+    """Wraps an ASGI app to note when the last byte of each response is sent. ASGITransport
+    only returns once the app has finished, including background work after the answer."""
+
+    async def timed(scope, receive, send):
+        async def send_and_mark(message):
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered.append(time.perf_counter())
+
+        await app(scope, receive, send_and_mark)
+
+    return timed
+
+
+async def _run(app, requests: list[tuple[dict, dict]]) -> tuple[float, list[float], list[float]]:
+    """Returns (total seconds, time-to-answer per request, time-to-completion per request)."""
     import httpx
 
-    latencies = []
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC) as client:
+    answered: list[float] = []
+    to_answer, to_completion = [], []
+    transport = httpx.ASGITransport(app=_answer_timer(app, answered))
+    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC) as client:
         started = time.perf_counter()
         for params, headers in requests:
             t = time.perf_counter()
             response = await client.post("/twilio/sms", data=params, headers=headers)
-            latencies.append(time.perf_counter() - t)
+            done = time.perf_counter()
+            to_answer.append(answered[-1] - t)
+            to_completion.append(done - t)
             if response.status_code != 200 or response.text != EMPTY_TWIML:
                 raise SystemExit(f"unexpected response {response.status_code}: {response.text[:200]}")
         elapsed = time.perf_counter() - started
-    return elapsed, latencies
+    return elapsed, to_answer, to_completion
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -145,8 +170,8 @@ def main() -> int:
         asyncio.run(_run(bare, warm))
         asyncio.run(_run(app, warm))
         measured = _signed_requests(args.requests)
-        bare_time, bare_lat = asyncio.run(_run(bare, measured))
-        full_time, full_lat = asyncio.run(_run(app, measured))
+        bare_time, bare_lat, _ = asyncio.run(_run(bare, measured))
+        full_time, full_lat, full_done = asyncio.run(_run(app, measured))
 
         from sqlmodel import func, select
 
@@ -166,15 +191,20 @@ def main() -> int:
             "bare_rps": round(args.requests / bare_time, 1),
             "full_rps": round(args.requests / full_time, 1),
             "ratio": round(bare_time / full_time, 3),
+            # The same ratio counting only the time until each answer is sent.
+            "ratio_answer_only": round(statistics.fmean(bare_lat) / statistics.fmean(full_lat), 3),
             "bare_p50_ms": round(_pct(bare_lat, 50), 3),
             "bare_p99_ms": round(_pct(bare_lat, 99), 3),
             "full_p50_ms": round(_pct(full_lat, 50), 3),
             "full_p99_ms": round(_pct(full_lat, 99), 3),
             "full_mean_ms": round(statistics.fmean(full_lat) * 1000, 3),
+            "full_with_linking_p50_ms": round(_pct(full_done, 50), 3),
+            "full_with_linking_p99_ms": round(_pct(full_done, 99), 3),
             "messages_stored": stored,
             "jobs_enqueued": queued,
         }
-        result["target_met"] = result["ratio"] >= 0.5 and result["full_p99_ms"] < 25
+        result["ratio_target_met"] = result["ratio"] >= 0.5
+        result["p99_target_met"] = result["full_p99_ms"] < 25
         if args.json:
             print(json.dumps(result, indent=2))
         else:
@@ -184,8 +214,12 @@ def main() -> int:
                   f"p99 {result['bare_p99_ms']:.2f} ms")
             print(f"full webhook  {result['full_rps']:>8} req/s   p50 {result['full_p50_ms']:.2f} ms   "
                   f"p99 {result['full_p99_ms']:.2f} ms")
-            print(f"ratio         {result['ratio']:.3f} (target ≥ 0.5), p99 target < 25 ms: "
-                  f"{'met' if result['target_met'] else 'NOT met'}")
+            print(f"  incl. after-answer linking   p50 {result['full_with_linking_p50_ms']:.2f} ms   "
+                  f"p99 {result['full_with_linking_p99_ms']:.2f} ms")
+            print(f"ratio         {result['ratio']:.3f} req/s (target ≥ 0.5); "
+                  f"{result['ratio_answer_only']:.3f} counting time-to-answer only")
+            print(f"targets       ratio ≥ 0.5: {'met' if result['ratio_target_met'] else 'NOT met'}; "
+                  f"p99 < 25 ms: {'met' if result['p99_target_met'] else 'NOT met'}")
             print(f"checked       {stored} messages stored, {queued} processing jobs enqueued")
         return 0
     finally:

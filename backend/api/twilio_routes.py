@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -31,7 +32,7 @@ async def sms(request: Request) -> Response:
     if params is None:
         return PlainTextResponse("Request too large.", status_code=413)
     try:
-        status, body = await run_in_threadpool(
+        result = await run_in_threadpool(
             webhooks.handle_inbound_sms,
             url=webhooks.public_url(request.url.path, request.url.query),
             params=params,
@@ -41,9 +42,11 @@ async def sms(request: Request) -> Response:
         # Twilio retries on 5xx; the message is stored at most once (MessageSid is unique).
         log.exception("inbound SMS webhook failed")
         return PlainTextResponse("Temporary failure; please retry.", status_code=500)
-    if status == 200:
-        return Response(body, media_type="text/xml")
-    return PlainTextResponse(body, status_code=status)
+    if result.status == 200:
+        # Linking and the live-update event run after the answer is sent (sync → threadpool).
+        background = BackgroundTask(result.after) if result.after else None
+        return Response(result.body, media_type="text/xml", background=background)
+    return PlainTextResponse(result.body, status_code=result.status)
 
 
 async def status(request: Request) -> Response:
@@ -51,7 +54,7 @@ async def status(request: Request) -> Response:
     if params is None:
         return PlainTextResponse("Request too large.", status_code=413)
     try:
-        code, body = await run_in_threadpool(
+        result = await run_in_threadpool(
             webhooks.handle_status_callback,
             url=webhooks.public_url(request.url.path, request.url.query),
             params=params,
@@ -61,9 +64,9 @@ async def status(request: Request) -> Response:
     except Exception:
         log.exception("status callback failed")
         return PlainTextResponse("Temporary failure; please retry.", status_code=500)
-    if code == 204:
+    if result.status == 204:
         return Response(status_code=204)
-    return PlainTextResponse(body, status_code=code)
+    return PlainTextResponse(result.body, status_code=result.status)
 
 
 ROUTES = [

@@ -1,12 +1,14 @@
 """Inbound SMS: store first, link to customer and conversation, then process asynchronously.
 
-1. `store_inbound` (in the webhook) commits the message row on its own (unique on tenant +
+1. `store_inbound` (webhook) commits the message row on its own (unique on tenant +
    MessageSid), before anything else can fail; a retried webhook finds the row and creates
-   nothing. The webhook then queues the processing job and answers.
-2. `link_inbound` (first step of the job) finds or creates the customer (by E.164 number) and
-   the conversation, counts the message as unread and in the usage counters — exactly once,
-   guarded by a conditional UPDATE — and publishes the live-update event after commit.
-3. `process_inbound` (the Huey task) then handles consent keywords, then hands the text to the
+   nothing. The webhook queues the processing job and answers.
+2. `link_inbound` finds or creates the customer (by E.164 number) and the conversation and
+   counts the message as unread and in the usage counters — exactly once, guarded by a
+   conditional UPDATE. It runs right
+   after the webhook has answered, in the web process (`after_response`, which then tells the
+   `events` subscribers there), and as the job's first step if that has not happened yet.
+3. `process_inbound` (the Huey task) handles consent keywords first, then hands the text to the
    registered responder when the conversation is in `ai` mode and the number has not opted
    out. A lease and a conditional "handled" stamp make it run to completion at most once, so a
    retried webhook or a re-queued task never sends a second reply.
@@ -134,17 +136,19 @@ def _link(db, *, tenant_id: str, message_id: str) -> str | None:
         return None
     if message.conversation_id:
         return message.conversation_id
-    phone = to_e164(message.from_number)
-    if phone is None:
+    phone = normalize_number(message.from_number)
+    if not _E164.fullmatch(phone):
         return None
-    settings = messaging_service.get_or_create_settings(db, tenant_id=tenant_id)
-    customer, _ = customers_service.get_or_create_by_phone(
-        db, tenant_id=tenant_id, phone_e164=phone, source=CustomerSource.SMS.value
-    )
-    conversation, _ = messaging_service.get_or_create_conversation(
-        db, tenant_id=tenant_id, customer_id=customer.id, phone_e164=phone, tenant_number=message.to_number,
-        default_mode=settings.default_mode, activity_at=message.received_at,
-    )
+    conversation = messaging_service.get_conversation_by_phone(db, tenant_id=tenant_id, phone_e164=phone)
+    if conversation is None:
+        settings = messaging_service.get_or_create_settings(db, tenant_id=tenant_id)
+        customer, _ = customers_service.get_or_create_by_phone(
+            db, tenant_id=tenant_id, phone_e164=phone, source=CustomerSource.SMS.value
+        )
+        conversation, _ = messaging_service.get_or_create_conversation(
+            db, tenant_id=tenant_id, customer_id=customer.id, phone_e164=phone, tenant_number=message.to_number,
+            default_mode=settings.default_mode, activity_at=message.received_at,
+        )
     linked = db.execute(
         update(InboundMessage)
         .where(InboundMessage.tenant_id == tenant_id, InboundMessage.id == message_id,
@@ -158,23 +162,34 @@ def _link(db, *, tenant_id: str, message_id: str) -> str | None:
             db, tenant_id=tenant_id, conversation_id=conversation.id, preview=preview, direction="in",
             at=message.received_at, unread_increment=1, tenant_number=message.to_number,
         )
+        # Counted here, once, rather than while storing: the per-day counter row is a hot spot
+        # that would serialise concurrent webhooks of one tenant before they answer.
         messaging_service.add_usage(db, tenant_id=tenant_id, day=message.received_at.date(), messages_in=1,
                                     segments_in=message.num_segments)
-        events.publish_after_commit(db, tenant_id, conversation.id)
     return conversation.id
 
 
 def receive(*, tenant_id: str, params: Mapping[str, str]) -> StoredInbound:
-    """The webhook's work after validation and tenant resolution: store, then hand off.
-
-    Linking to the customer and conversation happens in the job (first thing it does), which
-    keeps the webhook to one durable INSERT. A retried webhook stores nothing; if the first
-    delivery's job has not finished, it is queued again (the job runs to completion once).
-    """
+    """The webhook's work before it answers: store (own commit) and
+    hand off to the processing job. A retried webhook stores nothing and queues the job again
+    only if the first delivery's job has not finished (the job runs to completion once)."""
     stored = store_inbound(tenant_id=tenant_id, params=params)
     if not stored.handled:
         _hand_off(tenant_id, stored.message_id)
     return stored
+
+
+def after_response(*, tenant_id: str, message_id: str) -> str | None:
+    """Runs in the web process right after the webhook has answered: links the message to its
+    customer and conversation (if the job has not already) and tells `events` subscribers —
+    the UI layer subscribes in this process. Returns the conversation id. Never raises."""
+    try:
+        conversation_id = link_inbound(tenant_id=tenant_id, message_id=message_id)
+    except Exception:  # stored already; the job links it (and the sweeper retries the job)
+        log.exception("linking inbound %s failed; processing will retry", message_id)
+        return None
+    events.publish(tenant_id, conversation_id)
+    return conversation_id
 
 
 def _hand_off(tenant_id: str, message_id: str) -> None:
@@ -235,8 +250,8 @@ def process_inbound(*, tenant_id: str, message_id: str, now: dt.datetime | None 
         if message is None or message.handled_at is not None:
             return "skipped"
         needs_link = message.conversation_id is None
-    if needs_link:
-        link_inbound(tenant_id=tenant_id, message_id=message_id)
+    if needs_link:  # the web process could not link it after answering: do it here
+        events.publish(tenant_id, link_inbound(tenant_id=tenant_id, message_id=message_id))
     token = new_id()
     with tenant_session(tenant_id) as db:
         claimed = db.execute(

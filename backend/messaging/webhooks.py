@@ -16,10 +16,11 @@ Security guarantees:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
@@ -125,34 +126,45 @@ def _number(raw: str | None) -> str | None:
     return normalize_number(raw) if raw else None
 
 
-def handle_inbound_sms(*, url: str, params: Mapping[str, str], signature: str) -> tuple[int, str]:
-    """Validates, resolves the tenant, stores and hands off one inbound SMS.
-    Returns (HTTP status, body)."""
+@dataclasses.dataclass(frozen=True)
+class WebhookResult:
+    status: int
+    body: str
+    # Work to run after the response is sent (in the web process), or None.
+    after: Callable[[], object] | None = None
+
+
+def handle_inbound_sms(*, url: str, params: Mapping[str, str], signature: str) -> WebhookResult:
+    """Validates, resolves the tenant, stores and hands off one inbound SMS; linking to the
+    conversation and the live-update event follow once the answer is out (`after`)."""
     tenant_number = _number(params.get("To"))
     msid = (params.get("MessagingServiceSid") or "").strip() or None
     if not is_valid_signature(url=url, params=params, signature=signature, number=tenant_number, msid=msid):
         log.warning("rejected /twilio/sms with an invalid signature (To=%r)", params.get("To"))
-        return 403, "Invalid Twilio signature."
+        return WebhookResult(403, "Invalid Twilio signature.")
     sid = (params.get("MessageSid") or params.get("SmsSid") or "").strip()
     if not sid or len(sid) > 64 or not params.get("From"):
-        return 400, "MessageSid and From are required."
+        return WebhookResult(400, "MessageSid and From are required.")
     resolution = resolve_tenant_from_inbound(params)
-    inbound.receive(tenant_id=resolution.tenant_id, params=params)
-    return 200, EMPTY_TWIML
+    stored = inbound.receive(tenant_id=resolution.tenant_id, params=params)
+    if stored.handled:
+        return WebhookResult(200, EMPTY_TWIML)
+    return WebhookResult(200, EMPTY_TWIML, after=functools.partial(
+        inbound.after_response, tenant_id=stored.tenant_id, message_id=stored.message_id))
 
 
 def handle_status_callback(*, url: str, params: Mapping[str, str], query: Mapping[str, str],
-                           signature: str) -> tuple[int, str]:
-    """Validates and applies one message status callback. Returns (HTTP status, body)."""
+                           signature: str) -> WebhookResult:
+    """Validates and applies one message status callback."""
     tenant_number = _number(params.get("From"))
     msid = (params.get("MessagingServiceSid") or "").strip() or None
     if not is_valid_signature(url=url, params=params, signature=signature, number=tenant_number, msid=msid):
         log.warning("rejected /twilio/status with an invalid signature (From=%r)", params.get("From"))
-        return 403, "Invalid Twilio signature."
+        return WebhookResult(403, "Invalid Twilio signature.")
     sid = (params.get("MessageSid") or params.get("SmsSid") or "").strip()
     status = map_status(params.get("MessageStatus") or params.get("SmsStatus"))
     if not sid or status is None:
-        return 400, "MessageSid and a known MessageStatus are required."
+        return WebhookResult(400, "MessageSid and a known MessageStatus are required.")
     try:
         error_code = int(params.get("ErrorCode")) if params.get("ErrorCode") else None
     except ValueError:
@@ -166,4 +178,4 @@ def handle_status_callback(*, url: str, params: Mapping[str, str], query: Mappin
         )
     if row is None:
         log.info("status callback for unknown message %s (tenant %s)", sid, resolution.tenant_id)
-    return 204, ""
+    return WebhookResult(204, "")

@@ -131,3 +131,47 @@ def test_unsubscribe(world):
     events.unsubscribe(callback)
     world.twilio.text(to=A_MAIN, body="hi")
     assert seen == []
+
+
+def test_events_are_broadcast_to_other_processes_through_redis(world, monkeypatch):
+    """With REDIS_URL, each event is published on the channel; events from other processes
+    reach local subscribers, our own broadcasts are not delivered twice."""
+    import json
+
+    published = []
+
+    class FakeRedis:
+        def publish(self, channel, payload):
+            published.append((channel, json.loads(payload)))
+
+    monkeypatch.setattr(events, "_redis", lambda: FakeRedis())
+    monkeypatch.setattr(events, "_ensure_listener", lambda: None)
+    seen = []
+    events.subscribe(lambda t, c: seen.append((t, c)))
+    events.publish(world.a.id, "conv-1")
+    assert seen == [(world.a.id, "conv-1")]
+    ((channel, payload),) = published
+    assert channel == events.CHANNEL and (payload["t"], payload["c"]) == (world.a.id, "conv-1")
+    assert not events.on_remote_message(json.dumps(payload))  # our own broadcast
+    other = dict(payload, o="another-process", c="conv-2")
+    assert events.on_remote_message(json.dumps(other))
+    assert seen[-1] == (world.a.id, "conv-2")
+    assert not events.on_remote_message(b"not json")
+
+
+def test_webhook_links_and_announces_even_before_the_worker_runs(world, q, monkeypatch):
+    """The web process links the message and tells subscribers right after answering; the
+    processing job is only queued."""
+    from backend.jobs import messaging_tasks
+
+    queued_jobs = []
+    monkeypatch.setattr(messaging_tasks, "process_inbound_sms", lambda t, m: queued_jobs.append((t, m)))
+    seen = []
+    events.subscribe(lambda t, c: seen.append((t, c)))
+    world.twilio.text(to=A_MAIN, body="hello")
+    (message,) = q.inbound(world.a.id)
+    (conversation,) = q.conversations(world.a.id)
+    assert queued_jobs == [(world.a.id, message.id)]
+    assert message.conversation_id == conversation.id and message.handled_at is None
+    assert conversation.unread_count == 1
+    assert seen == [(world.a.id, conversation.id)]
