@@ -14,7 +14,11 @@ from backend.customers import actions as customers_actions
 from backend.customers.models import CustomerCreate
 from backend.db.session import tenant_session
 from backend.scheduling import catalogue, technicians
-from backend.scheduling.hours import BookingSettingsUpdate, set_business_hours, update_booking_settings
+from backend.scheduling.hours import (
+    BookingSettingsUpdate,
+    set_business_hours,
+    update_booking_settings,
+)
 from backend.scheduling.models import ServiceAttribute, ServiceModifier
 from tests import factories
 

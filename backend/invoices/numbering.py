@@ -25,6 +25,7 @@ def insert_numbered(db: Session, row, *, prefix: str, attempts: int = 5) -> None
     (unique per tenant) is retried inside a savepoint."""
     model = type(row)
     failed_number = None
+    last_error: IntegrityError | None = None
     for _ in range(attempts):
         number = _next(db, model, row.tenant_id, prefix)
         if number == failed_number:

@@ -17,7 +17,14 @@ from backend.errors import NotFound
 from backend.packs import service as packs_service
 from backend.packs.loader import get_pack
 from backend.packs.models import FaqEntry, TenantPackProfile
-from backend.packs.schema import WEEKDAYS, IvrOption, Pack, VocabularyEntry, hhmm_to_minutes, render_placeholders
+from backend.packs.schema import (
+    WEEKDAYS,
+    IvrOption,
+    Pack,
+    VocabularyEntry,
+    hhmm_to_minutes,
+    render_placeholders,
+)
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.hours import set_business_hours
 from backend.scheduling.models import (

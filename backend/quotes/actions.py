@@ -23,7 +23,7 @@ from backend.db.session import tenant_session
 from backend.db.types import utcnow
 from backend.errors import Conflict, NotFound, UserError
 from backend.invoices.numbering import insert_numbered
-from backend.invoices.totals import LineAmount, MAX_TAX_RATE_BPS, compute_totals
+from backend.invoices.totals import MAX_TAX_RATE_BPS, LineAmount, compute_totals
 from backend.quotes import service as quotes_service
 from backend.quotes.enums import LineKind, QuoteStatus
 from backend.quotes.models import Quote, QuoteLine

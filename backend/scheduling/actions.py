@@ -32,8 +32,20 @@ from backend.scheduling.enums import (
     AppointmentSource,
     AppointmentStatus,
 )
-from backend.scheduling.models import Appointment, AppointmentAddon, AppointmentEvent, AppointmentPhoto, Technician
-from backend.scheduling.timeutil import format_day, format_money, format_time, minutes_to_hhmm, tenant_zone
+from backend.scheduling.models import (
+    Appointment,
+    AppointmentAddon,
+    AppointmentEvent,
+    AppointmentPhoto,
+    Technician,
+)
+from backend.scheduling.timeutil import (
+    format_day,
+    format_money,
+    format_time,
+    minutes_to_hhmm,
+    tenant_zone,
+)
 from backend.storage import private as private_storage
 
 # Sources booked by the business itself: minimum notice and horizon do not apply to them.

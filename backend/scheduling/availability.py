@@ -59,16 +59,17 @@ class Slot:
 
 
 class _Busy:
-    """A technician's busy intervals (epoch seconds) with O(log n) overlap checks."""
+    """A technician's busy intervals (epoch seconds), sorted by start, with O(log n) lookups."""
 
-    __slots__ = ("starts", "max_end")
+    __slots__ = ("starts", "ends", "max_end")
 
     def __init__(self, intervals: Iterable[tuple[int, int]]):
         ordered = sorted(intervals)
         self.starts = [s for s, _ in ordered]
-        self.max_end: list[int] = []
+        self.ends = [e for _, e in ordered]
+        self.max_end: list[int] = []  # running maximum of ends: non-decreasing, so bisectable
         running = -(2**62)
-        for _, end in ordered:
+        for end in self.ends:
             running = max(running, end)
             self.max_end.append(running)
 
@@ -76,6 +77,12 @@ class _Busy:
         """True when no interval overlaps [start, end)."""
         i = bisect.bisect_left(self.starts, end)
         return i == 0 or self.max_end[i - 1] <= start
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Returns the intervals overlapping [start, end), sorted by start."""
+        first = bisect.bisect_right(self.max_end, start)
+        last = bisect.bisect_left(self.starts, end)
+        return [(self.starts[k], self.ends[k]) for k in range(first, last) if self.ends[k] > start]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -304,38 +311,53 @@ def load_engine(
 
 
 def _day_slots(engine: Engine, day: dt.date, duration_minutes: int, earliest: int) -> list[Slot]:
-    ordered = engine.day_order(day)
-    tech_windows = [(t.id, engine.tech_windows(t.id, day), engine.busy.get(t.id)) for t in ordered]
-    tech_windows = [entry for entry in tech_windows if entry[1]]
-    if not tech_windows:
+    """Returns the day's slots. Per technician (in assignment order) the free stretches are the
+    opening windows ∩ their working windows minus their busy intervals; every grid point where the
+    job fits in a free stretch adds the technician to that start."""
+    windows = engine.windows(day, duration_minutes)
+    if not windows:
         return []
     duration = duration_minutes * 60
     step = engine.increment
-    zone = engine.zone
-    slots = []
-    for window_start, window_end in engine.windows(day, duration_minutes):
-        t = window_start
-        last_start = window_end - duration
-        if t < earliest:
-            t += -(-(earliest - t) // step) * step  # first grid point at or after `earliest`
-        while t <= last_start:
-            end = t + duration
-            free = []
-            for tech_id, windows, busy in tech_windows:
-                for ws, we in windows:
-                    if ws <= t and end <= we:
-                        break
-                else:
+    day_start, day_end = windows[0][0], windows[-1][1]
+    found: dict[int, list[str]] = {}
+    for tech in engine.day_order(day):
+        tech_windows = engine.tech_windows(tech.id, day)
+        if not tech_windows:
+            continue
+        busy = engine.busy.get(tech.id)
+        blocks = busy.overlapping(day_start, day_end) if busy is not None else []
+        for window_start, window_end in windows:
+            for tech_start, tech_end in tech_windows:
+                free_start, free_end = max(window_start, tech_start), min(window_end, tech_end)
+                if free_end - free_start < duration:
                     continue
-                if busy is not None:
-                    i = bisect.bisect_left(busy.starts, end)
-                    if i and busy.max_end[i - 1] > t:
+                cursor = free_start
+                stretches = []
+                for block_start, block_end in blocks:
+                    if block_end <= cursor:
                         continue
-                free.append(tech_id)
-            if free:
-                slots.append(Slot(dt.datetime.fromtimestamp(t, zone), dt.datetime.fromtimestamp(end, zone), tuple(free)))
-            t += step
-    return slots
+                    if block_start >= free_end:
+                        break
+                    if block_start > cursor:
+                        stretches.append((cursor, block_start))
+                    cursor = block_end
+                    if cursor >= free_end:
+                        break
+                if cursor < free_end:
+                    stretches.append((cursor, free_end))
+                for stretch_start, stretch_end in stretches:
+                    lowest = max(stretch_start, earliest)
+                    # First grid point (window_start + k * step) at or after `lowest`.
+                    t = window_start + max(-(-(lowest - window_start) // step), 0) * step
+                    while t + duration <= stretch_end:
+                        found.setdefault(t, []).append(tech.id)
+                        t += step
+    zone = engine.zone
+    return [
+        Slot(dt.datetime.fromtimestamp(t, zone), dt.datetime.fromtimestamp(t + duration, zone), tuple(found[t]))
+        for t in sorted(found)
+    ]
 
 
 def _as_date(value, name: str) -> dt.date:
@@ -349,24 +371,35 @@ def _is_id(value) -> bool:
 
 
 def eligible_technicians(
-    db: Session, *, tenant_id: str, service_ids: Sequence[str], technician_id: str | None = None
+    db: Session,
+    *,
+    tenant_id: str,
+    service_ids: Sequence[str],
+    technician_id: str | None = None,
+    services_checked: bool = False,
 ) -> list[Technician]:
     """Returns active technicians skilled in all the services, in display order (only the
     preferred one when `technician_id` is given). Raises NotFound for ids that are not the
-    tenant's, UserError when the preferred technician cannot do the work."""
+    tenant's, UserError when the preferred technician cannot do the work. `services_checked`
+    skips re-reading services the caller has just validated (pricing does)."""
     service_ids = list(dict.fromkeys(service_ids))
     if not service_ids or not all(_is_id(i) for i in service_ids):
         raise NotFound("One of those services does not exist.")
-    services = reads.fetch_all(db, Service, tenant_id, Service.__table__.c.id.in_(service_ids))
-    if len(services) != len(service_ids):
-        raise NotFound("One of those services does not exist.")
+    if not services_checked:
+        found = reads.fetch_columns(db, Service, tenant_id, ("id",), Service.__table__.c.id.in_(service_ids))
+        if len(found) != len(service_ids):
+            raise NotFound("One of those services does not exist.")
+    table, skill_table = Technician.__table__, TechnicianSkill.__table__
     skills: dict[str, set[str]] = {}
-    for tech_id, service_id in reads.fetch_columns(
-        db, TechnicianSkill, tenant_id, ("technician_id", "service_id"),
-        TechnicianSkill.__table__.c.service_id.in_(service_ids),
+    active = {}
+    for row in reads.fetch_join(
+        db, tenant_id, TechnicianSkill, Technician, ("technician_id", "id"),
+        (skill_table.c.service_id, *table.c), skill_table.c.service_id.in_(service_ids),
     ):
-        skills.setdefault(tech_id, set()).add(service_id)
-    table = Technician.__table__
+        skills.setdefault(row.id, set()).add(row.service_id)
+        if row.active:
+            active[row.id] = row
+    active = list(active.values())
     if technician_id is not None:
         if not _is_id(technician_id):
             raise NotFound("No such technician.")
@@ -377,17 +410,16 @@ def eligible_technicians(
         if not preferred.active:
             raise UserError(f"{preferred.name} is not taking bookings.")
         if not set(service_ids) <= skills.get(preferred.id, set()):
-            names = " and ".join(s.name for s in services)
+            names = " and ".join(
+                row[0] for row in reads.fetch_columns(db, Service, tenant_id, ("name",),
+                                                      Service.__table__.c.id.in_(service_ids))
+            )
             raise UserError(f"{preferred.name} does not do {names}.")
         return [preferred]
     needed = set(service_ids)
-    candidates = [tech_id for tech_id, done in skills.items() if needed <= done]
-    if not candidates:
-        return []
-    return reads.fetch_all(
-        db, Technician, tenant_id, table.c.id.in_(candidates), table.c.active.is_(True),
-        order_by=(table.c.sort_order, table.c.name),
-    )
+    candidates = {tech_id for tech_id, done in skills.items() if needed <= done}
+    technicians = [t for t in active if t.id in candidates]
+    return sorted(technicians, key=lambda t: (t.sort_order, t.name))
 
 
 def find_slots(
@@ -423,11 +455,13 @@ def find_slots(
     quote = pricing.quote_services(
         db, tenant_id=tenant_id, service_ids=service_ids, addon_ids=addon_ids, attributes=attributes
     )
-    technicians = eligible_technicians(db, tenant_id=tenant_id, service_ids=service_ids, technician_id=technician_id)
+    technicians = eligible_technicians(db, tenant_id=tenant_id, service_ids=service_ids, technician_id=technician_id,
+                                       services_checked=True)
     if not technicians:
         return []
-    zone = zone_for(reads.tenant_timezone_name(db, tenant_id))
-    settings = load_settings(db, tenant_id)
+    zone_name, settings = reads.tenant_timezone_and_settings(db, tenant_id, BookingSettings)
+    zone = zone_for(zone_name)
+    settings = settings or BookingSettings(tenant_id=tenant_id)
     today = now.astimezone(zone).date()
     first = max(start_date, today)
     last = min(end_date, today + dt.timedelta(days=settings.horizon_days))

@@ -31,7 +31,12 @@ from backend.scheduling import actions as scheduling_actions
 from backend.scheduling import availability, pricing, recurrence, technicians
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.area import set_service_area
-from backend.scheduling.enums import AppointmentEventKind, AppointmentSource, AppointmentStatus, RecurrenceFrequency
+from backend.scheduling.enums import (
+    AppointmentEventKind,
+    AppointmentSource,
+    AppointmentStatus,
+    RecurrenceFrequency,
+)
 from backend.scheduling.hours import get_or_create_booking_settings
 from backend.scheduling.models import Appointment
 from backend.scheduling.timeutil import local_instant, tenant_zone

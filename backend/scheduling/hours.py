@@ -49,7 +49,7 @@ def normalise_weekly_hours(hours: WeeklyHours) -> dict[int, list[tuple[int, int]
                 )
             cleaned.append((start, end))
         cleaned.sort()
-        for (_, end_a), (start_b, _) in zip(cleaned, cleaned[1:]):
+        for (_, end_a), (start_b, _) in zip(cleaned, cleaned[1:], strict=False):
             if start_b < end_a:
                 raise UserError(f"{WEEKDAY_NAMES[weekday]}: opening windows overlap.")
         if cleaned:

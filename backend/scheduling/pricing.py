@@ -15,9 +15,34 @@ from sqlmodel import Session
 from backend.errors import NotFound, UserError
 from backend.invoices.totals import round_half_up_div
 from backend.scheduling import reads
-from backend.scheduling.models import Service, ServiceAddon, ServiceAddonLink, ServiceAttribute, ServiceModifier
+from backend.scheduling.models import (
+    Service,
+    ServiceAddon,
+    ServiceAddonLink,
+    ServiceAttribute,
+    ServiceModifier,
+)
 
 MIN_DURATION_MINUTES = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class _Modifier:
+    service_id: str
+    attribute_id: str
+    option_value: str
+    price_delta_cents: int
+    duration_delta_minutes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class _Attribute:
+    id: str
+    key: str
+    label: str
+    default_value: str
+    options: list
+    sort_order: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,8 +160,21 @@ def quote_services(
     for service in services:
         if not service.active:
             raise UserError(f"{service.name} is not currently offered.")
-    modifiers = reads.fetch_all(db, ServiceModifier, tenant_id, ServiceModifier.__table__.c.service_id.in_(service_ids))
-    attribute_rows = {a.id: a for a in reads.fetch_all(db, ServiceAttribute, tenant_id)} if modifiers else {}
+    modifier_table, attribute_table = ServiceModifier.__table__, ServiceAttribute.__table__
+    joined = reads.fetch_join(
+        db, tenant_id, ServiceModifier, ServiceAttribute, ("attribute_id", "id"),
+        (modifier_table.c.service_id, modifier_table.c.attribute_id, modifier_table.c.option_value,
+         modifier_table.c.price_delta_cents, modifier_table.c.duration_delta_minutes,
+         attribute_table.c.key, attribute_table.c.label, attribute_table.c.default_value,
+         attribute_table.c.options, attribute_table.c.sort_order),
+        modifier_table.c.service_id.in_(service_ids),
+    )
+    modifiers = [_Modifier(r.service_id, r.attribute_id, r.option_value, r.price_delta_cents,
+                           r.duration_delta_minutes) for r in joined]
+    attribute_rows = {
+        r.attribute_id: _Attribute(r.attribute_id, r.key, r.label, r.default_value, r.options, r.sort_order)
+        for r in joined
+    }
     used_ids = list(dict.fromkeys(m.attribute_id for m in modifiers))
     used = sorted((attribute_rows[i] for i in used_ids if i in attribute_rows), key=lambda a: (a.sort_order, a.key))
     resolved = _resolve_attributes(attributes, used)

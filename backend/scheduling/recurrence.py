@@ -33,8 +33,19 @@ from backend.scheduling.enums import (
     RecurrenceFrequency,
     SeriesStatus,
 )
-from backend.scheduling.models import Appointment, AppointmentAddon, RecurringException, RecurringSeries
-from backend.scheduling.timeutil import format_day, hhmm_to_minute, local_instant, minutes_to_hhmm, tenant_zone
+from backend.scheduling.models import (
+    Appointment,
+    AppointmentAddon,
+    RecurringException,
+    RecurringSeries,
+)
+from backend.scheduling.timeutil import (
+    format_day,
+    hhmm_to_minute,
+    local_instant,
+    minutes_to_hhmm,
+    tenant_zone,
+)
 
 PAUSED_REASON = "Recurring schedule paused"
 SKIPPED_REASON = "Skipped"

@@ -19,7 +19,12 @@ from backend.errors import UserError
 from backend.phones import to_e164_strict
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.hours import WeeklyHours, normalise_weekly_hours
-from backend.scheduling.models import Technician, TechnicianHours, TechnicianSkill, TechnicianTimeOff
+from backend.scheduling.models import (
+    Technician,
+    TechnicianHours,
+    TechnicianSkill,
+    TechnicianTimeOff,
+)
 
 # Distinct calendar colours handed out in order to new technicians.
 PALETTE = ("#2563eb", "#16a34a", "#db2777", "#ea580c", "#7c3aed", "#0891b2", "#ca8a04", "#dc2626",

@@ -15,11 +15,20 @@ from backend.customers import service as customers_service
 from backend.db.types import utcnow
 from backend.errors import NotFound, UserError
 from backend.packs.loader import pack_for_industry
-from backend.packs.schema import SMS_TEMPLATE_KEYS, check_template_body, render_placeholders
+from backend.packs.schema import (
+    SMS_TEMPLATE_KEYS,
+    check_template_body,
+    render_placeholders,
+)
 from backend.phones import display
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.models import Appointment, SmsTemplate
-from backend.scheduling.timeutil import format_day, format_price_range, format_time, tenant_zone
+from backend.scheduling.timeutil import (
+    format_day,
+    format_price_range,
+    format_time,
+    tenant_zone,
+)
 from backend.tenancy import service as tenancy_service
 from backend.tenancy.models import Tenant
 

@@ -15,7 +15,6 @@ from backend.scheduling.models import (
     AppointmentAddon,
     AppointmentEvent,
     AppointmentPhoto,
-    BookingSettings,
     BusinessClosure,
     BusinessHours,
     IcsFeed,

@@ -15,7 +15,14 @@ from sqlmodel import select
 from backend.db.session import tenant_session
 from backend.scheduling.actions import SlotTaken, book_appointment
 from backend.scheduling.models import Appointment
-from tests.scheduling_helpers import NOW, TUESDAY, add_customer, add_technician, at, make_business
+from tests.scheduling_helpers import (
+    NOW,
+    TUESDAY,
+    add_customer,
+    add_technician,
+    at,
+    make_business,
+)
 
 RACERS = 8
 

@@ -15,7 +15,14 @@ from backend.scheduling import actions
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.models import AppointmentEvent
 from tests import factories
-from tests.scheduling_helpers import NOW, TUESDAY, WEDNESDAY, add_technician, at, make_business
+from tests.scheduling_helpers import (
+    NOW,
+    TUESDAY,
+    WEDNESDAY,
+    add_technician,
+    at,
+    make_business,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -180,7 +187,7 @@ def test_transition_appointment_lifecycle_records_who_and_when(db):
     ctx = staff(biz)
     times = [at(TUESDAY, "07:00"), at(TUESDAY, "10:02"), at(TUESDAY, "11:05")]
     with biz.session() as s:
-        for status, when in zip(("confirmed", "in_progress", "completed"), times):
+        for status, when in zip(("confirmed", "in_progress", "completed"), times, strict=True):
             actions.transition_appointment(s, tenant_id=biz.tenant_id, appointment_id=appointment.id,
                                            to_status=status, acting_user=ctx, now=when)
         row = scheduling_service.access_appointment_by_id(s, tenant_id=biz.tenant_id, appointment_id=appointment.id)

@@ -11,7 +11,11 @@ import pytest
 from backend.errors import NotFound, UserError
 from backend.scheduling import availability, technicians
 from backend.scheduling.actions import book_appointment, cancel_appointment
-from backend.scheduling.hours import BookingSettingsUpdate, add_closure, update_booking_settings
+from backend.scheduling.hours import (
+    BookingSettingsUpdate,
+    add_closure,
+    update_booking_settings,
+)
 from tests.scheduling_helpers import (
     CHICAGO,
     NOW,

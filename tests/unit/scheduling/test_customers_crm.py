@@ -4,8 +4,6 @@ name, email, address and tag, households, assets, consent, profile, and derived 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from backend.customers import actions as customers_actions
@@ -15,7 +13,14 @@ from backend.customers.profile import get_customer_profile
 from backend.errors import Conflict, NotFound, UserError
 from backend.invoices import actions as invoices_actions
 from backend.scheduling.actions import book_appointment, transition_appointment
-from tests.scheduling_helpers import NOW, TUESDAY, WEDNESDAY, add_customer, at, make_business
+from tests.scheduling_helpers import (
+    NOW,
+    TUESDAY,
+    WEDNESDAY,
+    add_customer,
+    at,
+    make_business,
+)
 
 
 def search(biz, query="", **kwargs):
@@ -49,8 +54,9 @@ def test_create_customer_refuses_bad_or_taken_phones(db):
 
 
 def test_phone_region_comes_from_the_tenant(db):
-    from backend.tenancy.models import TenantConfig
     from sqlmodel import select
+
+    from backend.tenancy.models import TenantConfig
 
     biz = make_business()
     with biz.session() as s:

@@ -7,7 +7,11 @@ import pytest
 
 from backend.errors import NotFound, UserError
 from backend.scheduling import catalogue, pricing
-from backend.scheduling.area import check_service_area, haversine_miles, set_service_area
+from backend.scheduling.area import (
+    check_service_area,
+    haversine_miles,
+    set_service_area,
+)
 from tests.scheduling_helpers import make_business
 
 TULSA = (36.1540, -95.9928)

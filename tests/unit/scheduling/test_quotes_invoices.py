@@ -15,7 +15,11 @@ from backend.invoices.totals import LineAmount, compute_totals, round_half_up_di
 from backend.quotes import actions as quotes_actions
 from backend.quotes.enums import LineKind
 from backend.scheduling import catalogue
-from backend.scheduling.actions import SlotTaken, book_appointment, transition_appointment
+from backend.scheduling.actions import (
+    SlotTaken,
+    book_appointment,
+    transition_appointment,
+)
 from tests.scheduling_helpers import NOW, TUESDAY, at, make_business
 
 
