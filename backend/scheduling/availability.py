@@ -21,6 +21,7 @@ technician's sorted busy intervals.
 from __future__ import annotations
 
 import bisect
+import collections
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
@@ -320,12 +321,13 @@ def _day_slots(engine: Engine, day: dt.date, duration_minutes: int, earliest: in
     duration = duration_minutes * 60
     step = engine.increment
     day_start, day_end = windows[0][0], windows[-1][1]
-    found: dict[int, list[str]] = {}
+    found: dict[int, list[str]] = collections.defaultdict(list)
     for tech in engine.day_order(day):
-        tech_windows = engine.tech_windows(tech.id, day)
+        tech_id = tech.id
+        tech_windows = engine.tech_windows(tech_id, day)
         if not tech_windows:
             continue
-        busy = engine.busy.get(tech.id)
+        busy = engine.busy.get(tech_id)
         blocks = busy.overlapping(day_start, day_end) if busy is not None else []
         for window_start, window_end in windows:
             for tech_start, tech_end in tech_windows:
@@ -349,10 +351,9 @@ def _day_slots(engine: Engine, day: dt.date, duration_minutes: int, earliest: in
                 for stretch_start, stretch_end in stretches:
                     lowest = max(stretch_start, earliest)
                     # First grid point (window_start + k * step) at or after `lowest`.
-                    t = window_start + max(-(-(lowest - window_start) // step), 0) * step
-                    while t + duration <= stretch_end:
-                        found.setdefault(t, []).append(tech.id)
-                        t += step
+                    first = window_start + max(-(-(lowest - window_start) // step), 0) * step
+                    for t in range(first, stretch_end - duration + 1, step):
+                        found[t].append(tech_id)
     zone = engine.zone
     return [
         Slot(dt.datetime.fromtimestamp(t, zone), dt.datetime.fromtimestamp(t + duration, zone), tuple(found[t]))
