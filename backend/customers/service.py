@@ -7,8 +7,16 @@ import re
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from backend.customers.models import Customer, CustomerAsset, CustomerPhone, CustomerTag
+from backend.customers.models import (
+    Customer,
+    CustomerAsset,
+    CustomerPhone,
+    CustomerTag,
+    normalise_tag,
+)
 from backend.errors import NotFound
+from backend.phones import to_e164
+from backend.tenancy import service as tenancy_service
 
 
 def access_customer_by_id(db: Session, *, tenant_id: str, customer_id: str) -> Customer:
@@ -48,8 +56,6 @@ def get_or_create_by_phone(
 
 def phone_region(db: Session, *, tenant_id: str) -> str:
     """Returns the tenant's default region for numbers typed without a country code."""
-    from backend.tenancy import service as tenancy_service
-
     config = tenancy_service.get_config(db, tenant_id=tenant_id)
     return (config.phone_region if config and config.phone_region else "US").upper()
 
@@ -137,9 +143,6 @@ def search_customers(
     last digits), an email, words of the name, the street/city/ZIP, or "tag:<name>". Falls back
     to fuzzy name matching (typos) when nothing matches exactly.
     """
-    from backend.customers.models import normalise_tag
-    from backend.phones import to_e164
-
     limit = max(1, min(int(limit), 200))
     text = " ".join(str(query or "").split())[:200]
     tags = [tag] if tag else []

@@ -8,7 +8,7 @@ so it never drifts.
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 
 from backend.customers import service as customers_service
 from backend.customers.models import Customer
@@ -54,14 +54,3 @@ def recompute_customer_stats(db: Session, *, tenant_id: str, customer_id: str) -
     db.flush()
     return customer
 
-
-def count_open_appointments(db: Session, *, tenant_id: str, customer_id: str) -> int:
-    return db.exec(
-        select(func.count())
-        .select_from(Appointment)
-        .where(
-            Appointment.tenant_id == tenant_id,
-            Appointment.customer_id == customer_id,
-            col(Appointment.status).in_(["requested", "confirmed", "in_progress"]),
-        )
-    ).one()

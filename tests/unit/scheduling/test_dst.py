@@ -81,3 +81,18 @@ def test_dst_week_has_same_local_hours_before_and_after(db):
     assert [v.astimezone(CHICAGO).strftime("%H:%M %z") for v in firsts.values()] == [
         "08:00 -0600", "08:00 -0500", "08:00 -0500"
     ]
+
+
+def test_booking_the_repeated_fall_back_hour_is_unambiguous(db):
+    """Booking 01:30 CST (the second 01:30) takes that instant only; 01:30 CDT stays open."""
+    from backend.scheduling.actions import book_appointment
+
+    biz = make_business(hours={6: [(0, 5 * 60)]}, duration=30)
+    now = dt.datetime(2026, 10, 25, tzinfo=dt.timezone.utc)
+    second = next(s for s in slots(biz, FALL, now=now) if s.start.isoformat().endswith("01:30:00-06:00"))
+    with biz.session() as s:
+        appointment = book_appointment(s, tenant_id=biz.tenant_id, customer_id=biz.customer_id,
+                                       service_id=biz.service_id, start=second.start, now=now)
+    assert appointment.start_at == dt.datetime(2026, 11, 1, 7, 30, tzinfo=dt.timezone.utc)
+    remaining = labels(slots(biz, FALL, now=now))
+    assert "01:30:00-05:00" in remaining and "01:30:00-06:00" not in remaining
