@@ -277,7 +277,6 @@ def _record_failure(claim: _Claim, exc: ProviderError, now: dt.datetime) -> str:
         row = _own_row(db, claim)
         if row is None:
             return "skipped"
-        row.provider = row.provider or ""
         if exc.permanent or row.attempts >= MAX_ATTEMPTS:
             why = exc.message if exc.permanent else f"Gave up after {row.attempts} attempts: {exc.message}"
             _finish(row, status=OutboundStatus.FAILED.value, now=now, error_message=why, error_code=exc.code)

@@ -166,7 +166,12 @@ def outbound_read(row: OutboundMessage) -> MessageRead:
     scheduled = None
     if row.status == OutboundStatus.PENDING.value and row.next_attempt_at > row.created_at:
         scheduled = row.next_attempt_at
-        label = "Waiting for 8 AM (quiet hours)" if row.deferred_reason == "quiet_hours" else "Retrying"
+        if row.deferred_reason == "quiet_hours":
+            label = "Waiting for 8 AM (quiet hours)"
+        elif row.error_message:
+            label = f"Retrying after an error (attempt {row.attempts})"
+        else:
+            label = "Waiting for a send slot"
     if row.status == OutboundStatus.FAILED.value and row.error_code:
         label = f"Failed (error {row.error_code})"
     if row.status == OutboundStatus.UNDELIVERED.value and row.error_code:
