@@ -12,7 +12,6 @@ from backend.messaging.models import (
     A2PRegistration,
     Conversation,
     InboundMessage,
-    MessagingSettings,
     MissedCallTextBack,
     OutboundMessage,
     QuickReply,
