@@ -96,6 +96,7 @@ class InboundHandling(StrEnum):
     NEEDS_HUMAN = "needs_human"
     STAFF = "staff"  # conversation in manual mode
     PAUSED = "paused"
+    NO_CONVERSATION = "no_conversation"  # sender is not a phone number (short code, alphanumeric)
 
 
 class ConsentState(StrEnum):

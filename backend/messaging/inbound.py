@@ -283,8 +283,8 @@ def _handle_in_transaction(db, message: InboundMessage, now: dt.datetime):
     )
     phone = to_e164(message.from_number)
     if phone is None or conversation is None:
-        _mark_handled(db, message, InboundHandling.PAUSED.value, now)
-        return InboundHandling.PAUSED.value, None
+        _mark_handled(db, message, InboundHandling.NO_CONVERSATION.value, now)
+        return InboundHandling.NO_CONVERSATION.value, None
     keyword, word = compliance.classify_keyword(message.body)
     opted_out = messaging_service.is_opted_out(db, tenant_id=tenant_id, phone_e164=phone)
 

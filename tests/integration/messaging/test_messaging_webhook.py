@@ -268,3 +268,11 @@ def test_messaging_service_sid_resolution(world, q):
               "MessagingServiceSid": msid}
     assert world.twilio.post_sms(params).status_code == 200
     assert [m.body for m in q.inbound(world.b.id)] == ["via service"]
+
+
+def test_short_code_sender_is_stored_without_a_conversation(world, q):
+    params = {"MessageSid": "SM" + "c" * 32, "From": "72345", "To": A_MAIN, "Body": "Your carrier alert"}
+    assert world.twilio.post_sms(params).status_code == 200
+    (message,) = q.inbound(world.a.id)
+    assert (message.from_number, message.conversation_id, message.handling) == ("72345", None, "no_conversation")
+    assert q.conversations(world.a.id) == [] and q.outbound(world.a.id) == []
