@@ -94,8 +94,11 @@ def _truncate_all() -> None:
 
 @pytest.fixture()
 def db(database):
-    """Empty tables before the test; yields the database URL."""
+    """Empty tables (and no cached routing) before the test; yields the database URL."""
+    from backend.tenancy.resolution import invalidate_routing_cache
+
     _truncate_all()
+    invalidate_routing_cache()
     yield database
 
 

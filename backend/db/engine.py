@@ -39,7 +39,9 @@ def _create(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # No pre-ping (it costs a round trip per checkout); connections are recycled hourly and a
+        # dead one fails its first statement, which invalidates the pool for the next checkout.
+        return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600, pool_use_lifo=True)
     raise ConfigurationError(f"unsupported database URL: {url}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -13,6 +14,7 @@ from backend.db.types import utcnow
 from backend.errors import Conflict, PermissionDenied
 from backend.tenancy import service as tenancy_service
 from backend.tenancy.enums import ROOT_TENANT_ID, PlanTier, TenantStatus
+from backend.tenancy.resolution import invalidate_routing_cache
 from backend.tenancy.models import PhoneConfigIn, Tenant, TenantConfig, TenantCreate, TenantPhoneConfig
 from backend.vault import crypto
 
@@ -122,6 +124,10 @@ def do_change_status(
     return tenant
 
 
+def _invalidate_routing_on_commit(db: Session) -> None:
+    event.listen(db, "after_commit", lambda _session: invalidate_routing_cache(), once=True)
+
+
 def _check_number_free(phone_number: str, *, except_id: str | None = None) -> None:
     with platform_session("phone-number-uniqueness") as pdb:
         existing = tenancy_service.get_phone_config_by_number(pdb, phone_number=phone_number)
@@ -162,6 +168,7 @@ def do_create_phone_config(
         db.flush()
     except IntegrityError:
         raise Conflict(f"{config_in.phone_number} is already assigned to a business.") from None
+    _invalidate_routing_on_commit(db)
     audit.record(
         db, tenant_id=tenant_id, acting_user=acting_user, action="phone_config.created",
         target_type="tenant_phone_config", target_id=row.id,
@@ -202,6 +209,7 @@ def do_update_phone_config(
         db.flush()
     except IntegrityError:
         raise Conflict(f"{config_in.phone_number} is already assigned to a business.") from None
+    _invalidate_routing_on_commit(db)
     audit.record(
         db, tenant_id=tenant_id, acting_user=acting_user, action="phone_config.updated",
         target_type="tenant_phone_config", target_id=row.id, summary=f"Updated {row.phone_number}",
@@ -219,6 +227,7 @@ def do_delete_phone_config(
     if tenant_id == ROOT_TENANT_ID:
         raise Conflict("The root business's phone configuration cannot be deleted; edit it instead.")
     db.delete(row)
+    _invalidate_routing_on_commit(db)
     audit.record(
         db, tenant_id=tenant_id, acting_user=acting_user, action="phone_config.deleted",
         target_type="tenant_phone_config", target_id=phone_config_id, summary=f"Removed {row.phone_number}",
