@@ -22,9 +22,9 @@ def check_startup(settings: Settings) -> None:
         log.warning("configuration: %s", problem)
     settings.secret()  # generates the dev secret once, or fails in prod without SECRET_KEY
     if settings.is_postgres:
-        from backend.db.engine import get_engine
+        from backend.db.engine import engine_for
         from backend.db.postgres import role_problems
 
-        role = role_problems(get_engine())
+        role = role_problems(engine_for(settings.effective_database_url))
         if role:
             raise ConfigurationError("refusing to start: " + "; ".join(role))

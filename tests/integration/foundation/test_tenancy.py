@@ -300,3 +300,19 @@ def test_joins_subqueries_ctes_aliases_and_unions_are_scoped(leaky):
         assert s.exec(select(names.subquery())).all() == ["B person"]
         assert s.exec(select(func.count()).select_from(Customer)).one() == 1
         assert s.exec(select(func.count(CustomerPhone.id))).one() == 0
+
+
+@pytest.mark.postgres
+def test_startup_refuses_superuser_or_owner_roles(db, monkeypatch):
+    from backend.config import ConfigurationError, Settings
+    from backend.db.engine import dispose_engines
+    from backend.startup import check_startup
+    from tests.conftest import PG_ADMIN_URL
+
+    check_startup(Settings())  # the app role passes
+    database = Settings().effective_database_url.rsplit("/", 1)[1]
+    for url in (Settings().effective_owner_url, PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"):
+        monkeypatch.setenv("DATABASE_URL", url)
+        with pytest.raises(ConfigurationError, match="refusing to start"):
+            check_startup(Settings())
+    dispose_engines()
