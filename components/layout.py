@@ -23,6 +23,9 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "/", "layout-dashboard"),
+    NavItem("Calendar", "/calendar", "calendar-days", feature="scheduling"),
+    NavItem("Services", "/services", "sparkles", feature="scheduling"),
+    NavItem("Team & hours", "/team", "users-round", audience="tenant_admin", feature="scheduling"),
     NavItem("Audit log", "/audit", "scroll-text", audience="tenant_admin"),
 ]
 

@@ -9,6 +9,14 @@ from collections.abc import Callable
 import reflex as rx
 
 from servicepro_app.pages import admin, auth, dashboard
+from servicepro_app.pages import appointments as appointment_pages
+from servicepro_app.pages import calendar as calendar_pages
+from servicepro_app.pages import services as service_pages
+from servicepro_app.pages import team as team_pages
+from state.appointments import AppointmentState
+from state.calendar import CalendarState
+from state.services import ServicesState
+from state.team import SchedulingSettingsState, TeamState
 from state.admin import EmailOutboxState, PhoneConfigAdminState, PlatformAuditState, TenantsAdminState
 from state.audit import AuditState
 from state.auth import ForgotPasswordState, LoginState, ResetPasswordState, SelectTenantState
@@ -37,6 +45,11 @@ ROUTES: list[Route] = [
     Route("/account", "Your account", auth.account_page, shell()),
     Route("/", "Dashboard", dashboard.dashboard_page, shell(DashboardState.load)),
     Route("/audit", "Audit log", admin.audit_page, shell(AuditState.load)),
+    Route("/calendar", "Calendar", calendar_pages.calendar_page, shell(CalendarState.load)),
+    Route("/appointments/[appointment_id]", "Appointment", appointment_pages.appointment_page, shell(AppointmentState.load)),
+    Route("/services", "Services & pricing", service_pages.services_page, shell(ServicesState.load)),
+    Route("/team", "Team & hours", team_pages.team_page, shell(TeamState.load)),
+    Route("/settings/scheduling", "Business hours & rules", team_pages.scheduling_settings_page, shell(SchedulingSettingsState.load)),
     Route("/admin/tenants", "Tenants", admin.tenants_page, shell(TenantsAdminState.load)),
     Route("/admin/phones", "Phone & IVR", admin.phones_page, shell(PhoneConfigAdminState.load)),
     Route("/admin/audit", "Platform audit", admin.platform_audit_page, shell(PlatformAuditState.load)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from components.calendar import color_dot
 from components.layout import app_shell, page_header
 from components.ui import empty_state, stat_card
 from state.dashboard import DashboardState
@@ -17,6 +18,28 @@ def _activity_row(row: rx.Var) -> rx.Component:
         rx.text(row["summary"], size="2"),
         spacing="3",
         wrap="wrap",
+    )
+
+
+def _upcoming_row(row: rx.Var) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.text(row["when"], size="2", weight="medium", min_width="9.5rem"),
+            color_dot(row["color"]),
+            rx.vstack(
+                rx.text(row["service"], " · ", row["customer"], size="2"),
+                rx.text(row["technician"], " · ", row["status"], size="1", color_scheme="gray"),
+                spacing="0",
+            ),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        href=row["href"],
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        class_name="upcoming-appointment",
     )
 
 
@@ -39,6 +62,38 @@ def dashboard_page() -> rx.Component:
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             spacing="4",
             width="100%",
+        ),
+        rx.cond(
+            SessionState.features.contains("scheduling"),
+            rx.vstack(
+                rx.grid(
+                    stat_card("Appointments today", n["appointments_today"].to_string(), icon="calendar-check",
+                              id="stat-today", hint=n["appointments_week"].to_string() + " this week"),
+                    stat_card("This week", n["appointments_week"].to_string(), icon="calendar-range", id="stat-week",
+                              hint="Monday to Sunday"),
+                    stat_card("Revenue, 30 days", DashboardState.revenue_30d, icon="banknote", id="stat-revenue",
+                              hint="payments received"),
+                    stat_card("Average ticket", DashboardState.average_ticket, icon="receipt", id="stat-ticket",
+                              hint=n["completed_30d"].to_string() + " jobs completed in 30 days"),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.card(
+                    rx.hstack(rx.heading("Next appointments", size="3"), rx.spacer(),
+                              rx.link("Open calendar", href="/calendar", size="2"), width="100%", align="center"),
+                    rx.cond(
+                        DashboardState.upcoming.length() > 0,
+                        rx.vstack(rx.foreach(DashboardState.upcoming, _upcoming_row), spacing="2",
+                                  margin_top="0.5rem", id="upcoming-appointments"),
+                        empty_state("Nothing booked yet.", icon="calendar"),
+                    ),
+                    width="100%",
+                ),
+                spacing="4",
+                width="100%",
+                margin_top="1rem",
+            ),
         ),
         rx.cond(
             SessionState.is_tenant_admin,
