@@ -24,6 +24,9 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "/", "layout-dashboard"),
     NavItem("Calendar", "/calendar", "calendar-days", feature="scheduling"),
+    NavItem("Customers", "/customers", "users", feature="crm"),
+    NavItem("Quotes", "/quotes", "file-text", feature="quotes_invoices"),
+    NavItem("Invoices", "/invoices", "receipt", feature="quotes_invoices"),
     NavItem("Services", "/services", "sparkles", feature="scheduling"),
     NavItem("Team & hours", "/team", "users-round", audience="tenant_admin", feature="scheduling"),
     NavItem("Audit log", "/audit", "scroll-text", audience="tenant_admin"),

@@ -9,6 +9,14 @@ from collections.abc import Callable
 import reflex as rx
 
 from servicepro_app.pages import admin, auth, dashboard
+from servicepro_app.pages import customers as customer_pages
+from servicepro_app.pages import invoices as invoice_pages
+from servicepro_app.pages import public_quote as public_quote_pages
+from servicepro_app.pages import quotes as quote_pages
+from state.customers import CustomerProfileState, CustomersState
+from state.invoices import InvoiceEditorState, InvoicesState
+from state.public_quote import PublicQuoteState
+from state.quotes import QuoteEditorState, QuotesState
 from servicepro_app.pages import appointments as appointment_pages
 from servicepro_app.pages import calendar as calendar_pages
 from servicepro_app.pages import services as service_pages
@@ -45,6 +53,14 @@ ROUTES: list[Route] = [
     Route("/account", "Your account", auth.account_page, shell()),
     Route("/", "Dashboard", dashboard.dashboard_page, shell(DashboardState.load)),
     Route("/audit", "Audit log", admin.audit_page, shell(AuditState.load)),
+    Route("/customers", "Customers", customer_pages.customers_page, shell(CustomersState.load)),
+    Route("/customers/[crm_customer]", "Customer", customer_pages.customer_profile_page, shell(CustomerProfileState.load)),
+    Route("/quotes", "Quotes", quote_pages.quotes_page, shell(QuotesState.load)),
+    Route("/quotes/new", "New quote", quote_pages.quote_editor_page, shell(QuoteEditorState.load)),
+    Route("/quotes/[crm_quote]", "Quote", quote_pages.quote_editor_page, shell(QuoteEditorState.load)),
+    Route("/invoices", "Invoices", invoice_pages.invoices_page, shell(InvoicesState.load)),
+    Route("/invoices/[crm_invoice]", "Invoice", invoice_pages.invoice_page, shell(InvoiceEditorState.load)),
+    Route("/q/[public_quote_token]", "Your quote", public_quote_pages.public_quote_page, (PublicQuoteState.load,)),
     Route("/calendar", "Calendar", calendar_pages.calendar_page, shell(CalendarState.load)),
     Route("/appointments/[appointment_id]", "Appointment", appointment_pages.appointment_page, shell(AppointmentState.load)),
     Route("/services", "Services & pricing", service_pages.services_page, shell(ServicesState.load)),

@@ -135,9 +135,10 @@ def _like(text: str) -> str:
 
 
 def search_customers(
-    db: Session, *, tenant_id: str, query: str = "", tag: str | None = None, limit: int = 25
+    db: Session, *, tenant_id: str, query: str = "", tag: str | None = None, limit: int = 25,
+    vip_only: bool = False,
 ) -> list[Customer]:
-    """Returns customers matching a free-text query and/or a tag, by name.
+    """Returns customers matching a free-text query and/or a tag (and VIPs only, if asked), by name.
 
     The query matches a phone in any format ("(918) 555-0100", "918.555.0100", "+1 918…", or the
     last digits), an email, words of the name, the street/city/ZIP, or "tag:<name>". Falls back
@@ -159,6 +160,8 @@ def search_customers(
         return []
 
     statement = select(Customer).where(Customer.tenant_id == tenant_id)
+    if vip_only:
+        statement = statement.where(Customer.is_vip)
     for wanted in tags:
         statement = statement.where(
             Customer.id.in_(
@@ -191,13 +194,17 @@ def search_customers(
     found = list(db.exec(statement.order_by(Customer.name, Customer.id).limit(limit)).all())
     if found or not text or not re.search(r"[A-Za-z]", text):
         return found
-    return _fuzzy_name_search(db, tenant_id=tenant_id, text=text, tags=tags, limit=limit)
+    return _fuzzy_name_search(db, tenant_id=tenant_id, text=text, tags=tags, limit=limit, vip_only=vip_only)
 
 
-def _fuzzy_name_search(db: Session, *, tenant_id: str, text: str, tags: list[str], limit: int) -> list[Customer]:
+def _fuzzy_name_search(
+    db: Session, *, tenant_id: str, text: str, tags: list[str], limit: int, vip_only: bool = False
+) -> list[Customer]:
     from rapidfuzz import fuzz, process
 
     statement = select(Customer.id, Customer.name).where(Customer.tenant_id == tenant_id, Customer.name != "")
+    if vip_only:
+        statement = statement.where(Customer.is_vip)
     for wanted in tags:
         statement = statement.where(
             Customer.id.in_(

@@ -327,3 +327,33 @@ def void_invoice(
                  target_id=invoice.id, summary=f"Voided {invoice.number}: {reason[:200]}")
     customer_stats.recompute_customer_stats(db, tenant_id=tenant_id, customer_id=invoice.customer_id)
     return invoice
+
+
+def record_payment_on_day(
+    db: Session,
+    *,
+    tenant_id: str,
+    invoice_id: str,
+    amount_cents: int,
+    method: str,
+    day: dt.date,
+    reference: str = "",
+    note: str = "",
+    acting_user: StaffContext | None,
+    now: dt.datetime | None = None,
+) -> InvoicePayment:
+    """Records a manual payment received on a calendar day of the tenant (today: now; an
+    earlier day: noon that day). Payments dated in the future are refused."""
+    now = now or utcnow()
+    zone = tenant_zone(db, tenant_id=tenant_id)
+    today = now.astimezone(zone).date()
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise UserError("Choose the day the payment was received.")
+    if day > today:
+        raise UserError("A payment can't be dated in the future.")
+    if day < today - dt.timedelta(days=3650):
+        raise UserError("That payment date is too far in the past.")
+    received_at = now if day == today else dt.datetime.combine(day, dt.time(12, 0), tzinfo=zone)
+    return record_payment(db, tenant_id=tenant_id, invoice_id=invoice_id, amount_cents=amount_cents, method=method,
+                          reference=reference, note=note, received_at=received_at.astimezone(dt.timezone.utc),
+                          acting_user=acting_user)

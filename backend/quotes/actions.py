@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import delete
 from sqlmodel import Session
 
 from backend.audit import actions as audit
@@ -32,9 +33,10 @@ from backend.scheduling import availability, pricing
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.enums import AppointmentSource
 from backend.scheduling.models import Appointment
-from backend.scheduling.timeutil import format_day, tenant_zone
+from backend.scheduling.timeutil import format_day, local_instant, tenant_zone
 from backend.scheduling.tokens import new_public_token, parse_public_token
 from backend.tenancy import service as tenancy_service
+from backend.tenancy.models import Tenant
 
 INVALID_LINK = "This quote link is not valid. Please contact the business for a new one."
 
@@ -72,6 +74,8 @@ class QuoteCreate(BaseModel):
     tax_rate_bps: int | None = Field(default=None, ge=0, le=MAX_TAX_RATE_BPS)
     discount_cents: int = Field(default=0, ge=0, le=100_000_000)
     valid_days: int = Field(default=30, ge=1, le=365)
+    # A chosen last day (tenant's calendar); overrides valid_days. The quote expires at the end of it.
+    expires_on: dt.date | None = None
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=50)
 
     @field_validator("title", "notes")
@@ -145,6 +149,18 @@ def _apply_totals(quote: Quote, lines: list[QuoteLine]) -> None:
     quote.total_cents = totals.total_cents
 
 
+def _expires_at(db: Session, *, tenant_id: str, quote_in: QuoteCreate, now: dt.datetime) -> dt.datetime:
+    if quote_in.expires_on is None:
+        return now + dt.timedelta(days=quote_in.valid_days)
+    zone = tenant_zone(db, tenant_id=tenant_id)
+    today = now.astimezone(zone).date()
+    if quote_in.expires_on < today:
+        raise UserError("The expiry date is in the past; choose today or a later day.")
+    if quote_in.expires_on > today + dt.timedelta(days=365):
+        raise UserError("A quote can stay open for at most a year.")
+    return local_instant(quote_in.expires_on, 1440, zone).astimezone(dt.timezone.utc)
+
+
 def create_quote(
     db: Session, *, tenant_id: str, quote_in: QuoteCreate, acting_user: StaffContext | None, now: dt.datetime | None = None
 ) -> Quote:
@@ -155,7 +171,8 @@ def create_quote(
     quote = Quote(
         tenant_id=tenant_id, customer_id=customer.id, title=quote_in.title, notes=quote_in.notes,
         tax_rate_bps=quote_in.tax_rate_bps if quote_in.tax_rate_bps is not None else _default_tax(db, tenant_id),
-        discount_cents=quote_in.discount_cents, expires_at=now + dt.timedelta(days=quote_in.valid_days),
+        discount_cents=quote_in.discount_cents, expires_at=_expires_at(db, tenant_id=tenant_id, quote_in=quote_in,
+                                                                       now=now),
         created_by_user_id=acting_user.user_id if acting_user else None,
     )
     _apply_totals(quote, lines)
@@ -168,6 +185,72 @@ def create_quote(
                  target_id=quote.id, summary=f"Quote {quote.number} for {customer.name or customer.phone}: "
                                              f"{quote.total_cents} cents")
     return quote
+
+
+def update_draft_quote(
+    db: Session,
+    *,
+    tenant_id: str,
+    quote_id: str,
+    quote_in: QuoteCreate,
+    acting_user: StaffContext | None,
+    now: dt.datetime | None = None,
+) -> Quote:
+    """Replaces a draft quote's customer, lines, tax, discount, expiry, title and notes and
+    recomputes its totals. Sent, approved or closed quotes cannot be edited."""
+    now = now or utcnow()
+    quote = quotes_service.access_quote_by_id(db, tenant_id=tenant_id, quote_id=quote_id)
+    if quote.status != QuoteStatus.DRAFT.value:
+        raise Conflict(f"Quote {quote.number} is {quote.status}; only drafts can be edited.")
+    customer = customers_service.access_customer_by_id(db, tenant_id=tenant_id, customer_id=quote_in.customer_id)
+    lines = _build_lines(db, tenant_id=tenant_id, lines_in=quote_in.lines)
+    quote.customer_id = customer.id
+    quote.title = quote_in.title
+    quote.notes = quote_in.notes
+    quote.tax_rate_bps = quote_in.tax_rate_bps if quote_in.tax_rate_bps is not None else _default_tax(db, tenant_id)
+    quote.discount_cents = quote_in.discount_cents
+    quote.expires_at = _expires_at(db, tenant_id=tenant_id, quote_in=quote_in, now=now)
+    _apply_totals(quote, lines)
+    db.execute(delete(QuoteLine).where(QuoteLine.tenant_id == tenant_id, QuoteLine.quote_id == quote.id))
+    for line in lines:
+        line.quote_id = quote.id
+        db.add(line)
+    quote.updated_at = now
+    db.add(quote)
+    db.flush()
+    audit.record(db, tenant_id=tenant_id, acting_user=acting_user, action="quote.updated", target_type="quotes",
+                 target_id=quote.id, summary=f"Edited quote {quote.number}: {quote.total_cents} cents")
+    return quote
+
+
+@dataclasses.dataclass(frozen=True)
+class QuotePreview:
+    """What a quote would contain, priced exactly as create_quote would price it (nothing saved)."""
+
+    lines: tuple[PublicQuoteLine, ...]
+    subtotal_cents: int
+    discount_cents: int
+    tax_rate_bps: int
+    tax_cents: int
+    total_cents: int
+
+
+def preview_quote(db: Session, *, tenant_id: str, quote_in: QuoteCreate) -> QuotePreview:
+    """Returns the priced lines and totals for a quote being edited, without writing anything
+    (the customer may still be blank while the quote is being put together)."""
+    if quote_in.customer_id:
+        customers_service.access_customer_by_id(db, tenant_id=tenant_id, customer_id=quote_in.customer_id)
+    lines = _build_lines(db, tenant_id=tenant_id, lines_in=quote_in.lines)
+    tax = quote_in.tax_rate_bps if quote_in.tax_rate_bps is not None else _default_tax(db, tenant_id)
+    draft = Quote(tenant_id=tenant_id, number="", customer_id=quote_in.customer_id, tax_rate_bps=tax,
+                  discount_cents=quote_in.discount_cents)
+    _apply_totals(draft, lines)
+    return QuotePreview(
+        lines=tuple(PublicQuoteLine(line.description, line.quantity, line.unit_price_cents, line.total_cents)
+                    for line in lines),
+        subtotal_cents=draft.subtotal_cents, discount_cents=draft.discount_cents, tax_rate_bps=tax,
+        tax_cents=draft.tax_cents, total_cents=draft.total_cents,
+    )
 
 
 def approval_url(token: str) -> str:
@@ -196,6 +279,35 @@ def send_quote(
     audit.record(db, tenant_id=tenant_id, acting_user=acting_user, action="quote.sent", target_type="quotes",
                  target_id=quote.id, summary=f"Sent quote {quote.number}")
     return quote, token
+
+
+def text_quote_link(
+    db: Session, *, tenant_id: str, quote_id: str, token: str, acting_user: StaffContext | None
+) -> str:
+    """Texts the quote's approval link to its customer's primary number through the messaging
+    outbox (the offline provider stores it in the phone simulator). `token` must be the quote's
+    current link. Returns the outbound message status ("pending", "simulated", "suppressed", ...)."""
+    from backend.messaging import actions as messaging_actions
+    from backend.messaging.enums import MessageKind
+    from backend.scheduling.tokens import hash_token
+
+    quote = quotes_service.access_quote_by_id(db, tenant_id=tenant_id, quote_id=quote_id)
+    if quote.status != QuoteStatus.SENT.value or not isinstance(token, str) or quote.token_hash != hash_token(token):
+        raise Conflict("Send the quote first to get its current link.")
+    customer = customers_service.access_customer_by_id(db, tenant_id=tenant_id, customer_id=quote.customer_id)
+    if not customer.phone:
+        raise UserError("This customer has no phone number; copy the link and send it another way.")
+    config = tenancy_service.get_config(db, tenant_id=tenant_id)
+    tenant = db.get(Tenant, tenant_id)
+    business = (config.business_name if config else "") or (tenant.name if tenant else "")
+    first = (customer.name.split() or [""])[0]
+    greeting = f"Hi {first}, here" if first else "Here"
+    body = f"{greeting}'s your quote {quote.number} from {business}: {approval_url(token)}"
+    row = messaging_actions.send_sms(db, tenant_id=tenant_id, to=customer.phone, body=body,
+                                     kind=MessageKind.TRANSACTIONAL.value, acting_user=acting_user)
+    audit.record(db, tenant_id=tenant_id, acting_user=acting_user, action="quote.link_texted", target_type="quotes",
+                 target_id=quote.id, summary=f"Texted the link to quote {quote.number}")
+    return row.status
 
 
 def cancel_quote(db: Session, *, tenant_id: str, quote_id: str, acting_user: StaffContext | None) -> Quote:
@@ -242,6 +354,11 @@ class PublicQuote:
     service_name: str | None
     duration_minutes: int | None
     timezone: str
+    # Branding of the business (shown on the public page).
+    brand_color: str = "#2563eb"
+    logo_url: str = ""
+    # The booked visit, once approved (tenant zone).
+    booked_start: dt.datetime | None = None
 
 
 def _load_by_token(db: Session, tenant_id: str, token_hash: str) -> Quote:
@@ -289,8 +406,13 @@ def get_public_quote(token: str, *, now: dt.datetime | None = None) -> PublicQuo
                                                attributes=service_line.attributes).duration_minutes
             except UserError:
                 duration = None
+        tenant = db.get(Tenant, tenant_id)
+        booked_start = None
+        if quote.appointment_id:
+            appointment = db.get(Appointment, (tenant_id, quote.appointment_id))
+            booked_start = appointment.start_at.astimezone(zone) if appointment else None
         return PublicQuote(
-            business_name=config.business_name if config else "",
+            business_name=(config.business_name if config else "") or (tenant.name if tenant else ""),
             number=quote.number,
             title=quote.title,
             customer_first_name=(customer.name.split() or [""])[0],
@@ -309,6 +431,9 @@ def get_public_quote(token: str, *, now: dt.datetime | None = None) -> PublicQuo
             service_name=service_name,
             duration_minutes=duration,
             timezone=zone.key,
+            brand_color=tenant.brand_color if tenant else "#2563eb",
+            logo_url=tenant.logo_url if tenant else "",
+            booked_start=booked_start,
         )
 
 
