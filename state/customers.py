@@ -244,6 +244,7 @@ class CustomerProfileState(rx.State):
             self.p, self.attribute_choices = await call(self, "crm", _profile_data, customer_id=self._customer_id)
         except UserError as exc:
             # NotFound for a missing id and for another tenant's id alike.
+            self._customer_id = ""
             self.p, self.found, self.not_found, self.error = _empty_profile(), False, True, str(exc)
             return False
         self.found, self.not_found = True, False

@@ -172,7 +172,7 @@ class InvoicesState(rx.State):
         except UserError as exc:
             self.create_error = str(exc)
             return
-        self.create_open = False
+        self.create_open, self.create_error = False, ""
         return rx.redirect(f"/invoices/{invoice_id}")
 
     @rx.event
@@ -201,7 +201,7 @@ class InvoicesState(rx.State):
         except UserError as exc:
             self.create_error = str(exc)
             return
-        self.create_open = False
+        self.create_open, self.create_error = False, ""
         return rx.redirect(f"/invoices/{invoice_id}")
 
 
@@ -260,6 +260,7 @@ class InvoiceEditorState(rx.State):
         try:
             self.d = await call(self, FEATURE, invoices_views.invoice_detail, invoice_id=self._invoice_id)
         except UserError as exc:
+            self._invoice_id = ""
             self.d, self.found, self.not_found, self.error = _empty_detail(), False, True, str(exc)
             return False
         self.found, self.not_found = True, False
@@ -410,7 +411,7 @@ class InvoiceEditorState(rx.State):
         except UserError as exc:
             self.pay_error = str(exc)
             return
-        self.pay_open = False
+        self.pay_open, self.pay_error = False, ""
         await self._reload()
         self.message = "Payment recorded." + (" The invoice is paid in full." if self.d.status == "paid" else "")
 

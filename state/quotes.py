@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from backend.auth.context import StaffContext
 from backend.customers import service as customers_service
 from backend.customers import views as customers_views
-from backend.errors import UserError, pydantic_message
+from backend.errors import NotFound, UserError, pydantic_message
 from backend.invoices.money import format_bps, format_cents, parse_cents, parse_optional_cents, parse_percent_bps
 from backend.invoices.totals import MAX_TAX_RATE_BPS
 from backend.phones import display as display_phone
@@ -86,7 +86,10 @@ def _editor_data(db, *, tenant_id: str, quote_id: str, customer_id: str):
     detail = quotes_views.quote_detail(db, tenant_id=tenant_id, quote_id=quote_id) if quote_id else None
     customer = None
     if detail is None and customer_id:
-        customer = _customer_label(db, tenant_id=tenant_id, customer_id=customer_id)
+        try:
+            customer = _customer_label(db, tenant_id=tenant_id, customer_id=customer_id)
+        except NotFound:
+            customer = None  # a stale or foreign ?customer= just leaves the picker empty
     return catalogue, detail, customer
 
 
@@ -222,6 +225,8 @@ class QuoteEditorState(rx.State):
                 customer_id=wanted_customer if is_row_id(wanted_customer) else "",
             )
         except UserError as exc:
+            # Same outcome for a missing id and another tenant's id; nothing stays selected.
+            self._quote_id, self._token, self.editable = "", "", False
             self.loaded, self.not_found, self.error = True, True, str(exc)
             return
         self.services, self.addons = catalogue.services, catalogue.addons
