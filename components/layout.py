@@ -23,6 +23,9 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Dashboard", "/", "layout-dashboard"),
+    NavItem("Inbox", "/inbox", "messages-square", feature="sms_inbox"),
+    NavItem("Phone simulator", "/simulator", "smartphone", audience="tenant_admin", feature="sms_inbox"),
+    NavItem("Messaging settings", "/settings/messaging", "settings-2", audience="tenant_admin", feature="sms_inbox"),
     NavItem("Calendar", "/calendar", "calendar-days", feature="scheduling"),
     NavItem("Customers", "/customers", "users", feature="crm"),
     NavItem("Quotes", "/quotes", "file-text", feature="quotes_invoices"),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from servicepro_app.pages import admin, auth, dashboard
+from servicepro_app.pages import inbox, messaging_settings, simulator
 from servicepro_app.pages import customers as customer_pages
 from servicepro_app.pages import invoices as invoice_pages
 from servicepro_app.pages import public_quote as public_quote_pages
@@ -29,7 +30,10 @@ from state.admin import EmailOutboxState, PhoneConfigAdminState, PlatformAuditSt
 from state.audit import AuditState
 from state.auth import ForgotPasswordState, LoginState, ResetPasswordState, SelectTenantState
 from state.dashboard import DashboardState
+from state.inbox import InboxState
+from state.messaging_settings import MessagingSettingsState
 from state.session import SessionState
+from state.simulator import SimulatorState
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,4 +74,8 @@ ROUTES: list[Route] = [
     Route("/admin/phones", "Phone & IVR", admin.phones_page, shell(PhoneConfigAdminState.load)),
     Route("/admin/audit", "Platform audit", admin.platform_audit_page, shell(PlatformAuditState.load)),
     Route("/admin/emails", "Email outbox", admin.emails_page, shell(EmailOutboxState.load)),
+    Route("/inbox", "Inbox", inbox.inbox_page, shell(InboxState.load)),
+    Route("/simulator", "Phone simulator", simulator.simulator_page, shell(SimulatorState.load)),
+    Route("/settings/messaging", "Messaging settings", messaging_settings.messaging_settings_page,
+          shell(MessagingSettingsState.load)),
 ]

@@ -619,6 +619,34 @@ def do_update_messaging_settings(
     return row
 
 
+MAX_AUTO_TEXT_CHARS = 320
+
+
+def do_update_help_text(
+    db: Session, *, tenant_id: str, text: str, acting_user: StaffContext | None
+) -> str:
+    """Saves the reply to HELP/INFO (owner/admin); blank restores the built-in wording.
+    Returns the saved text."""
+    from backend.tenancy import service as tenancy_service
+
+    ctx = _require_admin(acting_user, tenant_id)
+    text = (text if isinstance(text, str) else "").strip()
+    if len(text) > MAX_AUTO_TEXT_CHARS:
+        raise UserError(f"Keep the HELP reply to {MAX_AUTO_TEXT_CHARS} characters or fewer (it has {len(text)}).")
+    config = tenancy_service.get_config(db, tenant_id=tenant_id)
+    if config is None:
+        raise NotFound("This business has no profile yet.")
+    config.sms_help_text = text
+    config.updated_at = utcnow()
+    db.add(config)
+    audit.record(
+        db, tenant_id=tenant_id, acting_user=ctx, action="messaging_settings.help_text_updated",
+        target_type="tenant_config", target_id=config.id,
+        summary="Restored the built-in HELP reply" if not text else "Changed the HELP reply",
+    )
+    return text
+
+
 class QuickReplyIn(BaseModel):
     title: str
     body: str
