@@ -73,16 +73,17 @@ def _column_background(column: rx.Var) -> rx.Component:
 
 
 def _block(block: rx.Var) -> rx.Component:
+    line = {"size": "1", "line_height": "1.3", "white_space": "nowrap", "overflow": "hidden",
+            "text_overflow": "ellipsis", "max_width": "100%"}
     return rx.link(
         rx.vstack(
-            rx.text(block["time"], size="1", weight="medium", trim="both", white_space="nowrap"),
-            rx.text(block["service"], size="1", weight="bold", trim="both", white_space="nowrap", overflow="hidden",
-                    text_overflow="ellipsis", max_width="100%"),
-            rx.text(block["customer"], size="1", trim="both", white_space="nowrap", overflow="hidden",
-                    text_overflow="ellipsis", max_width="100%"),
+            rx.text(block["time"], weight="medium", **line),
+            rx.text(block["service"], weight="bold", **line),
+            rx.text(block["customer"], **line),
             rx.hstack(status_badge(block["status"], block["status_label"], size="1"),
-                      rx.text(block["price"], size="1", color_scheme="gray"), spacing="1", wrap="wrap"),
-            spacing="1",
+                      rx.text(block["price"], size="1", color_scheme="gray"), spacing="1", wrap="wrap",
+                      margin_top="2px"),
+            spacing="0",
             align="start",
             width="100%",
         ),

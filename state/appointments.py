@@ -61,7 +61,8 @@ class AppointmentState(rx.State):
     reschedule_time: str = ""
     reschedule_error: str = ""
     slots_loaded: bool = False
-    uploading: bool = False
+    # "<date>|<technician choice>" the shown slots were computed for.
+    slots_for: str = ""
 
     # The appointment this page shows, from the URL; every handler re-checks it in the tenant.
     _appointment_id: str = ""
@@ -307,6 +308,7 @@ class AppointmentState(rx.State):
             return
         self.reschedule_slots = [{"key": s.key, "label": s.label, "tech": s.technician_label} for s in slots]
         self.slots_loaded = True
+        self.slots_for = f"{self.reschedule_date}|{self.reschedule_technician}"
 
     @rx.event
     async def reschedule(self):

@@ -274,6 +274,8 @@ class BookingState(rx.State):
     date: str = ""
     slots: list[dict[str, str]] = []
     slots_loaded: bool = False
+    # "<date>|<technician>" the shown slots were computed for (lets tests wait for a refresh).
+    slots_for: str = ""
     slot_key: str = ""
     custom_time: str = ""
     notes: str = ""
@@ -540,6 +542,7 @@ class BookingState(rx.State):
             return
         self.slots = [{"key": s.key, "label": s.label, "tech": s.technician_label} for s in slots]
         self.slots_loaded = True
+        self.slots_for = f"{self.date}|{self.technician}"
 
     # -- book --------------------------------------------------------------------------------
 

@@ -270,7 +270,8 @@ def _time_section() -> rx.Component:
         rx.cond(
             BookingState.slots.length() > 0,
             rx.grid(rx.foreach(BookingState.slots, _slot_button), columns=rx.breakpoints(initial="3", sm="4"),
-                    spacing="2", width="100%", id="booking-slots"),
+                    spacing="2", width="100%", id="booking-slots",
+                    custom_attrs={"data-slots-for": BookingState.slots_for}),
             rx.cond(
                 BookingState.slots_loaded,
                 rx.text("No open times that day (working hours, lunch and other jobs are taken into account). "

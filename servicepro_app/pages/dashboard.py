@@ -24,16 +24,15 @@ def _activity_row(row: rx.Var) -> rx.Component:
 def _upcoming_row(row: rx.Var) -> rx.Component:
     return rx.link(
         rx.hstack(
-            rx.text(row["when"], size="2", weight="medium", min_width="9.5rem"),
-            color_dot(row["color"]),
+            rx.box(color_dot(row["color"]), padding_top="6px"),
             rx.vstack(
-                rx.text(row["service"], " · ", row["customer"], size="2"),
-                rx.text(row["technician"], " · ", row["status"], size="1", color_scheme="gray"),
+                rx.text(rx.text.strong(row["when"]), " · ", row["service"], size="2"),
+                rx.text(row["customer"], " · ", row["technician"], " · ", row["status"], size="1",
+                        color_scheme="gray"),
                 spacing="0",
             ),
-            align="center",
+            align="start",
             spacing="3",
-            wrap="wrap",
         ),
         href=row["href"],
         underline="none",
@@ -68,9 +67,9 @@ def dashboard_page() -> rx.Component:
             rx.vstack(
                 rx.grid(
                     stat_card("Appointments today", n["appointments_today"].to_string(), icon="calendar-check",
-                              id="stat-today", hint=n["appointments_week"].to_string() + " this week"),
+                              id="stat-today", hint="in your business's time zone"),
                     stat_card("This week", n["appointments_week"].to_string(), icon="calendar-range", id="stat-week",
-                              hint="Monday to Sunday"),
+                              hint="Monday to Sunday, cancellations excluded"),
                     stat_card("Revenue, 30 days", DashboardState.revenue_30d, icon="banknote", id="stat-revenue",
                               hint="payments received"),
                     stat_card("Average ticket", DashboardState.average_ticket, icon="receipt", id="stat-ticket",

@@ -20,7 +20,8 @@ def _admin(component: rx.Component) -> rx.Component:
 def _modifier_summary(m: rx.Var) -> rx.Component:
     return rx.cond(
         m.summary != "no change",
-        rx.badge(m.option_label, ": ", m.summary, variant="outline", color_scheme="gray"),
+        rx.badge(m.option_label, ": ", m.summary, variant="outline", color_scheme="gray", white_space="normal",
+                 max_width="100%"),
     )
 
 
