@@ -54,7 +54,7 @@ HANDLING_NOTES = {
 }
 KIND_LABELS = {
     MessageKind.REMINDER.value: "reminder", MessageKind.CONFIRMATION.value: "confirmation",
-    MessageKind.MISSED_CALL.value: "missed-call text", MessageKind.CONSENT.value: "consent reply",
+    MessageKind.MISSED_CALL.value: "missed-call text", MessageKind.CONSENT.value: "consent",
     MessageKind.SYSTEM.value: "automatic", MessageKind.MARKETING.value: "marketing",
     MessageKind.CAMPAIGN.value: "campaign", MessageKind.OTP.value: "code",
 }
@@ -150,8 +150,9 @@ def chat_message(m: inbox.MessageRead, tz: str) -> ChatMessage:
         return ChatMessage(id=m.id, direction="in", body=m.body, time=timefmt.short(m.at, tz), sender=m.sender_name,
                            status="received", status_label="", note=HANDLING_NOTES.get(m.handling, ""), media=media)
     sender = m.sender_name or "system"
-    if m.kind in KIND_LABELS:
-        sender = f"{sender} ({KIND_LABELS[m.kind]})"
+    kind = KIND_LABELS.get(m.kind, "")
+    if kind and kind not in sender.lower():
+        sender = f"{sender} ({kind})"
     failed = m.status in PROBLEM_STATUSES
     error = ""
     if failed:

@@ -61,6 +61,10 @@ class SimulatorState(rx.State):
 
     _phone_e164: str = ""
     _tz: str = "UTC"
+    # The caller's tenant's numbers as the backend listed them; authorisation never reads the
+    # public `numbers` var.
+    _allowed_numbers: list[str] = []
+    _allowed_for: str = ""  # the tenant those numbers belong to
 
     async def _context(self) -> StaffContext:
         ctx = await current_context(self)
@@ -71,9 +75,16 @@ class SimulatorState(rx.State):
         return ctx
 
     def _number_ok(self, number: str) -> bool:
-        return any(n["number"] == number for n in self.numbers)
+        return isinstance(number, str) and number in self._allowed_numbers
+
+    async def _check_tenant(self, ctx: StaffContext) -> None:
+        """Re-lists the numbers if this tab's session moved to another tenant since loading."""
+        if self._allowed_for != ctx.tenant_id:
+            self._allowed_numbers, self._allowed_for = [], ctx.tenant_id or ""
+            self._allowed_numbers = [n["number"] for n in await run_blocking(_numbers, ctx)]
 
     async def _reload_thread(self, ctx: StaffContext) -> None:
+        await self._check_tenant(ctx)
         if not self._phone_e164 or not self._number_ok(self.tenant_number):
             self.messages = []
             return
@@ -88,10 +99,11 @@ class SimulatorState(rx.State):
         except UserError as exc:
             self.available = False
             self.unavailable_reason = str(exc)
-            self.numbers, self.messages = [], []
+            self.numbers, self.messages, self._allowed_numbers, self._allowed_for = [], [], [], ""
             return
         self.available = True
         self.unavailable_reason = ""
+        self._allowed_numbers, self._allowed_for = [n["number"] for n in numbers], ctx.tenant_id or ""
         self.numbers = [{"number": n["number"], "label": f"{n['display']} · {n['label']}" if n.get("label")
                          else n["display"]} for n in numbers]
         if not self._number_ok(self.tenant_number):
@@ -107,15 +119,18 @@ class SimulatorState(rx.State):
 
     @rx.event
     async def set_tenant_number(self, value: str):
-        if not isinstance(value, str) or not self._number_ok(value):
+        try:
+            ctx = await self._context()
+            await self._check_tenant(ctx)
+        except UserError as exc:
+            self.error = str(exc)
+            return
+        if not self._number_ok(value):
             self.error = "Choose one of this business's numbers."
             return
         self.tenant_number = value
         self.error = ""
-        try:
-            await self._reload_thread(await self._context())
-        except UserError as exc:
-            self.error = str(exc)
+        await self._reload_thread(ctx)
 
     @rx.event
     async def set_phone(self, value: str):
@@ -174,17 +189,18 @@ class SimulatorState(rx.State):
         if not body.strip() and not media:
             self.error = "Type a message to send."
             return
-        if not self._number_ok(self.tenant_number):
-            self.error = "Choose one of this business's numbers."
-            return
         try:
             ctx = await self._context()
+            await self._check_tenant(ctx)
             phone = to_e164_strict(self.phone)
         except InvalidPhoneNumber as exc:
             self.error = f"Customer phone: {exc}"
             return
         except UserError as exc:
             self.error = str(exc)
+            return
+        if not self._number_ok(self.tenant_number):
+            self.error = "Choose one of this business's numbers."
             return
         self._phone_e164, self.phone_display = phone, display(phone)
         try:

@@ -291,7 +291,11 @@ def messaging_settings_page() -> rx.Component:
         error_callout(S.error, id="messaging-settings-error"),
         rx.cond(
             S.enabled,
-            rx.vstack(_settings_card(), _quick_replies_card(), _a2p_card(), spacing="4", width="100%",
-                      max_width="860px"),
+            rx.cond(
+                S.settings_version > 0,  # forms appear once loaded, so nothing typed is overwritten
+                rx.vstack(_settings_card(), _quick_replies_card(), _a2p_card(), spacing="4", width="100%",
+                          max_width="860px"),
+                rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),
+            ),
         ),
     )

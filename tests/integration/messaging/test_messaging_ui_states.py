@@ -284,6 +284,24 @@ async def test_simulator_offers_only_the_callers_numbers_and_refuses_others(chat
     assert len(q.inbound(chats.a.id)) == inbound_before
 
 
+async def test_simulator_tab_that_changed_tenant_does_not_keep_the_old_numbers(chats, staff, q):
+    """Loaded as A, then the tab's session is B's (no reload): A's number is refused and A's
+    thread is not shown, even with A's number planted in the public list."""
+    s = await state_for(SimulatorState, staff.alice, path="/simulator")
+    await SimulatorState.load.fn(s)
+    assert s.tenant_number == A_MAIN
+    (await s.get_state(SessionState))._ctx = staff.bob
+    s.numbers = [{"number": A_MAIN, "label": "planted"}]
+    await SimulatorState.set_phone.fn(s, CUSTOMER)
+    assert s.messages == []
+    await SimulatorState.set_tenant_number.fn(s, A_MAIN)
+    assert s.error == "Choose one of this business's numbers."
+    inbound_before = len(q.inbound(chats.a.id))
+    await SimulatorState.send.fn(s, {"body": "hello", "image_url": ""})
+    assert s.error == "Choose one of this business's numbers."
+    assert len(q.inbound(chats.a.id)) == inbound_before
+
+
 async def test_simulator_sends_and_shows_replies(chats, staff, q):
     s = await state_for(SimulatorState, staff.alice, path="/simulator")
     await SimulatorState.load.fn(s)
