@@ -208,6 +208,9 @@ class AppointmentState(rx.State):
             return
         payloads = []
         for file in files:
+            if not callable(getattr(file, "read", None)):
+                self.error = "Choose a photo first."
+                return
             data = await file.read(MAX_PHOTO_BYTES + 1)
             if len(data) > MAX_PHOTO_BYTES:
                 self.error = "Photos can be at most 15 MB."

@@ -129,6 +129,15 @@ def test_book_through_the_calendar_then_reschedule(page):
     expect(page.locator("#appointment-status")).to_have_text("Completed")
     expect(page.locator("#appointment-charged")).to_have_text("$84.50")
 
+    # The page also works on a full load of its URL; an unknown id is simply "not found".
+    url = page.url
+    page.reload()
+    expect(page.locator("#appointment-status")).to_have_text("Completed")
+    page.goto("/appointments/01notarealid")
+    expect(page.get_by_text("This appointment doesn't exist")).to_be_visible()
+    page.goto(url)
+    expect(page.locator("#appointment-time")).to_have_text("1:00 PM – 2:15 PM")
+
     page.goto(f"/calendar?date={next_day.isoformat()}")
     moved = page.locator('.calendar-block[data-customer="Ashley Nguyen"]')
     expect(moved).to_have_attribute("data-start", "13:00")

@@ -274,6 +274,8 @@ async def test_photo_upload_is_stored_privately_and_bad_files_are_refused(pair, 
         async def read(self, size: int = -1) -> bytes:
             return self._data
 
+    await call(s, AppointmentState.upload_photos, ["not-a-file", {"name": "x"}])  # a forged plain event
+    assert s.error == "Choose a photo first." and s.detail.photos == []
     await call(s, AppointmentState.upload_photos, [Upload(b"not an image", "x.txt")])
     assert "JPEG" in s.error and s.detail.photos == []
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
