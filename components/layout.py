@@ -146,6 +146,7 @@ def sidebar() -> rx.Component:
         width="240px",
         min_width="240px",
         height="100vh",
+        overflow_y="auto",
         position="sticky",
         top="0",
         padding="1rem",
