@@ -64,11 +64,13 @@ def _total_row(label, value, *, strong: bool = False, id: str | None = None) -> 
     )
 
 
-def totals_box(subtotal, discount, tax_label, tax, total, *, show_discount=True, total_id: str = "document-total",
+def totals_box(subtotal, discount, tax_label, tax, total, *, show_discount=None, total_id: str = "document-total",
                extra: list[rx.Component] | None = None) -> rx.Component:
-    """Subtotal, discount, tax and total, right-aligned under the lines."""
+    """Subtotal, discount (shown when there is one), tax and total, right-aligned under the lines."""
     rows = [_total_row("Subtotal", subtotal)]
-    if show_discount is True:
+    if show_discount is None:
+        rows.append(rx.cond(discount != "$0.00", _total_row("Discount", rx.text("−", discount))))
+    elif show_discount is True:
         rows.append(_total_row("Discount", rx.text("−", discount)))
     elif show_discount is not False:
         rows.append(rx.cond(show_discount, _total_row("Discount", rx.text("−", discount))))

@@ -299,6 +299,7 @@ class InvoiceEditorState(rx.State):
                                                     discount_cents=discount, discount_percent_bps=percent)
         except UserError as exc:
             self.preview_error = str(exc)
+            self.preview_subtotal = self.preview_discount = self.preview_tax = self.preview_total = "—"
             return
         self.preview_error = ""
         self.preview_subtotal, self.preview_discount = preview.subtotal, preview.discount

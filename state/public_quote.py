@@ -172,6 +172,7 @@ class PublicQuoteState(rx.State):
     def _reset_quote(self, problem: str) -> None:
         self.loaded, self.problem = True, problem
         self.lines, self.days, self.slots_by_day, self._starts = [], [], {}, {}
+        self.brand_color, self.logo_url = "#64748b", ""
         self.number = self.title = self.business_name = self.first_name = self.status = ""
         self.can_approve = self.approved = self.declined = self.no_service = False
 

@@ -184,7 +184,12 @@ class QuoteEditorState(rx.State):
         self.tax_rate = catalogue.default_tax
         self.expires_on = catalogue.default_expires_on
         self.attributes, self.addon_ids, self.custom_lines = {}, [], []
+        self._clear_totals()
+
+    def _clear_totals(self) -> None:
         self.preview_lines = []
+        self.subtotal = self.discount_total = self.tax = self.total = "—"
+        self.tax_label = "Tax"
 
     def _fill(self, d: quotes_views.QuoteDetail) -> None:
         self.is_new, self.editable = False, d.editable
@@ -389,9 +394,11 @@ class QuoteEditorState(rx.State):
             preview = await call(self, FEATURE, quotes_actions.preview_quote, quote_in=quote_in)
         except ValidationError as exc:
             self.preview_error = pydantic_message(exc)
+            self._clear_totals()
             return
         except UserError as exc:
             self.preview_error = str(exc)
+            self._clear_totals()
             return
         self.preview_error = ""
         self.preview_lines = [

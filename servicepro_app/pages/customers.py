@@ -38,7 +38,7 @@ def _new_customer_dialog() -> rx.Component:
                                                          id="new-customer-phone")),
                         field("Email", text_input("email", placeholder="jordan@example.com", type="email",
                                                   id="new-customer-email")),
-                        direction=rx.breakpoints(initial="column", sm="row"), gap="3", width="100%",
+                        direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%",
                     ),
                     field("Street address", text_input("address_line1", placeholder="2417 E 21st St")),
                     field("Apartment, suite", text_input("address_line2")),
@@ -46,7 +46,7 @@ def _new_customer_dialog() -> rx.Component:
                         field("City", text_input("city")),
                         field("State", text_input("region")),
                         field("ZIP", text_input("postal_code")),
-                        direction=rx.breakpoints(initial="column", sm="row"), gap="3", width="100%",
+                        direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%",
                     ),
                     field("Tags", text_input("tags", placeholder="vip, fleet"), "Separate tags with commas."),
                     field("Notes", rx.text_area(name="notes", width="100%", rows="2")),
@@ -122,7 +122,7 @@ def customers_page() -> rx.Component:
                 ),
                 align="center", spacing="3",
             ),
-            direction=rx.breakpoints(initial="column", md="row"), gap="3", width="100%", margin_bottom="1rem",
+            direction=rx.breakpoints(initial="column", md="row"), spacing="3", width="100%", margin_bottom="1rem",
             align=rx.breakpoints(initial="stretch", md="center"),
         ),
         rx.cond(
@@ -163,7 +163,7 @@ def _contact_dialog() -> rx.Component:
                         field("City", text_input("city", default_value=P.city)),
                         field("State", text_input("region", default_value=P.region)),
                         field("ZIP", text_input("postal_code", default_value=P.postal_code)),
-                        direction=rx.breakpoints(initial="column", sm="row"), gap="3", width="100%",
+                        direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%",
                     ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
@@ -382,13 +382,15 @@ def _appointments_tab() -> rx.Component:
         P.appointments.length() > 0,
         scroll_table(
             rx.table.header(rx.table.row(
-                header_cell("When"), header_cell("Service"), header_cell("Technician", "md"), header_cell("Status"),
-                header_cell("Price", "sm", "right"),
+                header_cell("When"), header_cell("Service", "sm"), header_cell("Technician", "md"),
+                header_cell("Status"), header_cell("Price", "sm", "right"),
             )),
             rx.table.body(rx.foreach(P.appointments, lambda a: rx.table.row(
-                rx.table.cell(rx.link(a.when, href="/appointments/" + a.id, white_space="nowrap"),
-                              rx.cond(a.upcoming, rx.badge("upcoming", size="1", margin_left="0.25rem"))),
-                rx.table.cell(a.service),
+                rx.table.cell(rx.link(a.when, href="/appointments/" + a.id),
+                              rx.cond(a.upcoming, rx.badge("upcoming", size="1", margin_left="0.25rem")),
+                              rx.text(a.service, size="1", color_scheme="gray",
+                                      display=rx.breakpoints(initial="block", sm="none"))),
+                rx.table.cell(a.service, **wide_only("sm")),
                 rx.table.cell(a.technician, **wide_only("md")),
                 rx.table.cell(status_badge(a.status, a.status_label, APPOINTMENT_STATUS_COLORS)),
                 rx.table.cell(a.price, text_align="right", white_space="nowrap", **wide_only("sm")),
@@ -515,7 +517,7 @@ def _profile() -> rx.Component:
             stat_card("Last job", rx.cond(P.last_job != "", P.last_job, "—"), icon="calendar-check",
                       hint=rx.cond(P.first_job != "", "First: " + P.first_job, "")),
             stat_card("Open balance", P.open_balance, icon="receipt"),
-            columns=rx.breakpoints(initial="1", sm="2", lg="4"), spacing="3", width="100%",
+            columns=rx.breakpoints(initial="2", lg="4"), spacing="3", width="100%",
         ),
         rx.grid(
             rx.vstack(

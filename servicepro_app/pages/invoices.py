@@ -28,7 +28,7 @@ FILTER_LABELS = {"all": "All invoices", "draft": "Drafts", "sent": "Sent (unpaid
 
 def _invoice_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row.number, href="/invoices/" + row.id, weight="medium",
+        rx.table.cell(rx.link(row.number, href="/invoices/" + row.id, weight="medium", white_space="nowrap",
                               custom_attrs={"data-invoice-link": row.id}),
                       rx.text(row.created, size="1", color_scheme="gray",
                               display=rx.breakpoints(initial="block", md="none"))),
@@ -171,7 +171,7 @@ def _edit_line(line: rx.Var, index: rx.Var) -> rx.Component:
                            on_click=E.remove_line(index), aria_label="Remove line"),
             align="center", spacing="2",
         ),
-        direction=rx.breakpoints(initial="column", sm="row"), gap="2", width="100%",
+        direction=rx.breakpoints(initial="column", sm="row"), spacing="2", width="100%",
         padding_bottom="0.5rem", border_bottom="1px dashed var(--gray-a5)",
     )
 
@@ -305,7 +305,7 @@ def _status_card() -> rx.Component:
             rx.cond(D.can_void & SessionState.is_tenant_admin,
                     rx.button("Void", variant="soft", color_scheme="red", on_click=InvoiceVoidState.set_dialog_open(True),
                               id="invoice-void")),
-            gap="2", wrap="wrap",
+            spacing="2", wrap="wrap",
         ),
         rx.cond(
             D.payments.length() > 0,
@@ -339,7 +339,7 @@ def invoice_page() -> rx.Component:
                     rx.vstack(_summary(), rx.cond(D.editable, _draft_editor()), spacing="3", width="100%", flex="2",
                               min_width="0"),
                     rx.box(_status_card(), width="100%", flex="1", min_width="0"),
-                    direction=rx.breakpoints(initial="column", md="row"), gap="4", width="100%", align="start",
+                    direction=rx.breakpoints(initial="column", md="row"), spacing="4", width="100%", align="start",
                 ),
                 _payment_dialog(),
                 _void_dialog(),

@@ -27,7 +27,7 @@ FILTER_LABELS = {"all": "All quotes", "draft": "Drafts", "sent": "Sent", "approv
 
 def _quote_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(row.number, href="/quotes/" + row.id, weight="medium",
+        rx.table.cell(rx.link(row.number, href="/quotes/" + row.id, weight="medium", white_space="nowrap",
                               custom_attrs={"data-quote-link": row.id}),
                       rx.text(row.title, size="1", color_scheme="gray")),
         rx.table.cell(rx.link(row.customer, href="/customers/" + row.customer_id, color_scheme="gray",
@@ -149,7 +149,7 @@ def _custom_line(line: rx.Var, index: rx.Var) -> rx.Component:
                            on_click=S.remove_line(index), aria_label="Remove line"),
             align="center", spacing="2",
         ),
-        direction=rx.breakpoints(initial="column", sm="row"), gap="2", width="100%",
+        direction=rx.breakpoints(initial="column", sm="row"), spacing="2", width="100%",
         padding_bottom="0.5rem", border_bottom="1px dashed var(--gray-a5)",
     )
 
@@ -234,13 +234,13 @@ def _editor() -> rx.Component:
             rx.flex(
                 rx.button("Save draft", variant="soft", on_click=S.save, id="quote-save", flex="1"),
                 rx.button(rx.icon("send", size=14), "Save & send", on_click=S.send, id="quote-send", flex="1"),
-                gap="2", width="100%",
+                spacing="2", width="100%",
             ),
             spacing="3", width="100%", flex="1", min_width="0",
             position=rx.breakpoints(initial="static", md="sticky"), top="1rem",
         ),
         direction=rx.breakpoints(initial="column", md="row"),
-        gap="4",
+        spacing="4",
         width="100%",
         align="start",
     )
