@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "backend.quotes.models",
     "backend.invoices.models",
     "backend.messaging.models",
+    "backend.agent.models",
 )
 
 

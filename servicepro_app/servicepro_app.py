@@ -7,6 +7,7 @@ import logging
 
 import reflex as rx
 
+import backend.agent.sms_responder  # noqa: F401  (the AI agent answers SMS in this process too)
 import backend.api
 from backend.config import get_settings
 from backend.startup import check_startup

@@ -9,7 +9,8 @@ import importlib
 
 from backend.jobs.queue import huey
 
-TASK_MODULES = ("backend.jobs.email_tasks", "backend.jobs.messaging_tasks", "backend.scheduling.tasks")
+TASK_MODULES = ("backend.jobs.email_tasks", "backend.jobs.messaging_tasks", "backend.scheduling.tasks",
+                "backend.agent.sms_responder")
 
 for _name in TASK_MODULES:
     importlib.import_module(_name)
