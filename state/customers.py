@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 _ID = re.compile(r"[0-9A-Za-z_-]{1,40}")
 MAX_QUERY = 200
+LIST_LIMIT = 100
 
 
 # ---- helpers shared by the CRM, quote and invoice states ------------------------------------
@@ -86,7 +87,8 @@ def _split_tags(raw) -> list[str]:
 def _list_data(db, *, tenant_id: str, query: str, tag: str, vip_only: bool):
     from backend.customers import service as customers_service
 
-    rows = customers_views.customer_rows(db, tenant_id=tenant_id, query=query, tag=tag or None, vip_only=vip_only)
+    rows = customers_views.customer_rows(db, tenant_id=tenant_id, query=query, tag=tag or None, vip_only=vip_only,
+                                         limit=LIST_LIMIT)
     tags = [tag for tag, _ in customers_service.get_all_tags(db, tenant_id=tenant_id)]
     return rows, tags
 
@@ -101,6 +103,7 @@ class CustomersState(rx.State):
     """The customer list with debounced search, tag and VIP filters, and "New customer"."""
 
     rows: list[CustomerRow] = []
+    truncated: bool = False  # more customers match than the list shows
     tag_options: list[str] = []
     query: str = ""
     tag_filter: str = "all"
@@ -116,6 +119,7 @@ class CustomersState(rx.State):
                 self, "crm", _list_data, query=self.query,
                 tag="" if self.tag_filter == "all" else self.tag_filter, vip_only=self.vip_only,
             )
+            self.truncated = len(self.rows) >= LIST_LIMIT
             self.error = ""
         except UserError as exc:
             self.rows, self.error = [], str(exc)

@@ -18,8 +18,10 @@ from backend.customers import profile as customers_profile
 from backend.customers import service as customers_service
 from backend.customers.enums import AssetKind, SmsConsent
 from backend.customers.models import Customer, CustomerTag
+from backend.db.types import utcnow
 from backend.invoices.money import format_cents
 from backend.phones import display as display_phone
+from backend.quotes.views import display_status as quote_display_status
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.timeutil import tenant_zone
 
@@ -299,6 +301,7 @@ def customer_profile(db: Session, *, tenant_id: str, customer_id: str) -> Profil
     profile = customers_profile.get_customer_profile(db, tenant_id=tenant_id, customer_id=customer_id)
     customer: Customer = profile.customer
     zone = tenant_zone(db, tenant_id=tenant_id)
+    now = utcnow()
     choices = {c.key: c for c in attribute_choices(db, tenant_id=tenant_id)}
     consent = customer.sms_consent
     if customer.phone:
@@ -347,7 +350,7 @@ def customer_profile(db: Session, *, tenant_id: str, customer_id: str) -> Profil
         + [appointment_item(s, False) for s in profile.history],
         invoices=[InvoiceItem(i.id, i.number, day_label(i.created_at, zone), i.status, format_cents(i.total_cents),
                               format_cents(i.balance_cents if i.status != "void" else 0)) for i in profile.invoices],
-        quotes=[QuoteItem(q.id, q.number, q.title, day_label(q.created_at, zone), q.status,
+        quotes=[QuoteItem(q.id, q.number, q.title, day_label(q.created_at, zone), quote_display_status(q, now),
                           format_cents(q.total_cents), day_label(q.expires_at, zone)) for q in profile.quotes],
         messages=customer_messages(db, tenant_id=tenant_id, customer_id=customer.id),
     )

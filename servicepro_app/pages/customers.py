@@ -138,6 +138,9 @@ def customers_page() -> rx.Component:
             ),
             rx.cond(CustomersState.loaded, empty_state("No customers match.", icon="users")),
         ),
+        rx.cond(CustomersState.truncated,
+                rx.text("Showing the first 100 matches — type more of a name, number or address to narrow it down.",
+                        size="2", color_scheme="gray", margin_top="0.75rem")),
     )
 
 
