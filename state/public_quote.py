@@ -94,6 +94,7 @@ class PublicQuoteState(rx.State):
     duration: str = ""
     can_approve: bool = False
     no_service: bool = False
+    zone_note: str = ""
 
     days: list[dict[str, str]] = []
     slots_by_day: dict[str, list[dict[str, str]]] = {}
@@ -137,6 +138,8 @@ class PublicQuoteState(rx.State):
         self.service_name = quote.service_name or ""
         self.duration = _duration(quote.duration_minutes)
         self.can_approve = quote.can_approve
+        now_there = dt.datetime.now(zone(quote.timezone))
+        self.zone_note = f"Times are {quote.business_name}'s local time ({now_there:%Z})."
         self.no_service = quote.status == "sent" and not quote.service_name
         self.approved = quote.status == "approved"
         self.declined = quote.status == "declined"
@@ -235,7 +238,14 @@ class PublicQuoteState(rx.State):
                 self._reset_quote(str(again))
             return
         self.working = False
-        quote, slots = await run_blocking(_load, self._token)
+        await self._refresh()
+
+    async def _refresh(self) -> None:
+        try:
+            quote, slots = await run_blocking(_load, self._token)
+        except UserError as exc:
+            self._reset_quote(str(exc))
+            return
         self._show(quote, slots)
 
     @rx.event
@@ -247,8 +257,7 @@ class PublicQuoteState(rx.State):
         except UserError as exc:
             self.slot_error = str(exc)
             return
-        quote, slots = await run_blocking(_load, self._token)
-        self._show(quote, slots)
+        await self._refresh()
 
 
 def _duration(minutes: int | None) -> str:

@@ -82,6 +82,7 @@ def _time_picker() -> rx.Component:
                         )),
                         columns=rx.breakpoints(initial="3", sm="4"), spacing="2", width="100%", id="public-slots",
                     ),
+                    rx.text(S.zone_note, size="1", color_scheme="gray"),
                     spacing="3",
                     width="100%",
                 ),
