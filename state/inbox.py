@@ -378,13 +378,16 @@ class InboxState(rx.State):
         """Called by state/live.py (already verified: same tenant, still on this page)."""
         if not self.enabled:
             return
-        self._tz = await run_blocking(_require_inbox, ctx)
-        if self.selected_id and self.selected_id in conversation_ids:
-            try:
-                await self._reload_thread(ctx, mark_read=True)
-            except UserError:
-                self._clear_thread()
-        await self._reload_list(ctx)
+        try:
+            self._tz = await run_blocking(_require_inbox, ctx)
+            if self.selected_id and self.selected_id in conversation_ids:
+                try:
+                    await self._reload_thread(ctx, mark_read=True)
+                except UserError:
+                    self._clear_thread()
+            await self._reload_list(ctx)
+        except UserError as exc:  # e.g. the plan lost the inbox meanwhile
+            self._fail(exc)
 
     @rx.event
     async def set_filter(self, value: str):

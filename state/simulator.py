@@ -115,7 +115,10 @@ class SimulatorState(rx.State):
         """Called by state/live.py: a conversation of this tenant changed; show new replies."""
         if not self.available:
             return
-        await self._reload_thread(ctx)
+        try:
+            await self._reload_thread(ctx)
+        except UserError as exc:
+            self.error = str(exc)
 
     @rx.event
     async def set_tenant_number(self, value: str):
