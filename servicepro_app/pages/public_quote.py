@@ -40,8 +40,10 @@ def _quote_card() -> rx.Component:
                        total_id="public-quote-total"),
             rx.hstack(
                 rx.cond(S.service_name != "",
-                        rx.text(rx.icon("clock", size=14), " ", S.service_name,
-                                rx.cond(S.duration != "", " · " + S.duration, ""), size="2", color_scheme="gray")),
+                        rx.hstack(rx.icon("clock", size=14, color="var(--gray-10)"),
+                                  rx.text(S.service_name, rx.cond(S.duration != "", " · " + S.duration, ""), size="2",
+                                          color_scheme="gray"),
+                                  align="center", spacing="1")),
                 rx.spacer(),
                 rx.cond(S.expires != "", rx.text("Valid until ", S.expires, size="2", color_scheme="gray",
                                                  id="public-quote-expires")),
