@@ -36,7 +36,8 @@ run: setup
 	@echo ""
 	@echo "  ServicePro is starting at http://localhost:3000  (sign in with a demo login above)"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
+	@mkdir -p data; trap 'kill 0' EXIT INT TERM; \
+	  export REFLEX_HOT_RELOAD_EXCLUDE_PATHS=$(CURDIR)/data; \
 	  $(VENV)/bin/huey_consumer backend.jobs.worker.huey -k thread -w 4 -q & \
 	  $(VENV)/bin/reflex run
 
