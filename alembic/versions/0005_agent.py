@@ -108,7 +108,7 @@ def upgrade() -> None:
     sa.Column('tenant_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('session_id', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-    sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('sender', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', backend.db.types.UTCDateTime(timezone=True), nullable=False),

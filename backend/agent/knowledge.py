@@ -93,11 +93,13 @@ _BASE_ATTRIBUTE_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
                 "frontier", "ranger", "sierra", "pickup", "pick up", "pickup truck", "truck", "suv"),
         "large": ("suburban", "expedition", "yukon", "sequoia", "odyssey", "sienna", "pacifica", "carnival",
                   "sprinter", "transit", "f-250", "f250", "2500", "crew cab", "minivan", "mini van", "van",
-                  "3 row", "third row", "three row", "escalade", "navigator"),
+                  "3 row", "third row", "three row", "3 row suv", "third row suv", "three row suv", "escalade",
+                  "navigator"),
     },
     "condition": {
         "heavy": ("really dirty", "super dirty", "very dirty", "pretty dirty", "filthy", "disgusting",
-                  "dog hair everywhere", "muddy", "sandy", "trashed", "a mess"),
+                  "dog hair everywhere", "muddy", "sandy", "trashed", "a mess", "gross", "pretty gross",
+                  "nasty", "really bad", "pretty bad"),
         "normal": ("not too dirty", "not that dirty", "pretty clean", "normal", "regular use"),
     },
     "terrain": {"obstacles": ("hilly", "hill", "slope", "sloped", "lots of trees", "lots of beds"),
@@ -258,7 +260,7 @@ class Knowledge:
             options = []
             for option in attribute.options:
                 label_parts = [p.strip() for p in re.split(r"[/(),]", option.label) if len(p.strip()) > 2
-                               and not re.search(r"\d", p)]
+                               and re.search(r"[A-Za-z]{3}", p)]
                 words = tuple(dict.fromkeys((*option.synonyms, *label_parts, *base_words.get(option.value, ()))))
                 options.append(AttributeOption(option.value, words))
             values = {o.value for o in attribute.options}

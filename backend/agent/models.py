@@ -138,7 +138,7 @@ class WebChatMessage(TenantScoped, table=True):
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=40)
     session_id: str = Field(max_length=40)
-    direction: str = Field(max_length=3)  # "in" | "out"
+    direction: str = Field(max_length=10)  # "in" | "out"
     sender: str = Field(default="customer", max_length=20)  # customer | agent | staff
     body: str = Field(sa_type=Text)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

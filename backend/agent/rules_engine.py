@@ -39,8 +39,6 @@ from backend.agent.nlu import (
     extract_choice,
     extract_name,
     extract_zip,
-    is_affirmative,
-    is_negative,
     match_addons,
     match_service,
     parse_when,
@@ -89,7 +87,7 @@ class RulesEngine:
         self.tz = ZoneInfo(self.kn.timezone)
         self.actions: list[dict] = []
         self.notes: list[str] = []  # sentences that go before the next question
-        self.limit = SMS_LIMIT if ctx.channel == "sms" else 600
+        self.limit = {"sms": SMS_LIMIT, "voice": 260}.get(ctx.channel, 600)
 
     # ==== entry point ============================================================================
 
@@ -97,7 +95,7 @@ class RulesEngine:
         st = self.state
         text = (text or "").strip()
         self.text = text
-        ir = classify_intent(text, awaiting=self._nlu_awaiting())
+        ir = _side_question_first(classify_intent(text, awaiting=self._nlu_awaiting()), text)
         intent = ir.intent
         if intent is Intent.SPAM:
             return TurnResult("", intent.value, silent=True)
@@ -131,6 +129,12 @@ class RulesEngine:
             return self._start_change("reschedule", text, ir)
         if intent is Intent.STATUS:
             return self._finish(self._status_answer(), ir, ask=self.state.awaiting == "offer_book")
+        if re.fullmatch(r"\s*c[.!]?\s*", text, re.IGNORECASE) and self.ctx.phone_verified:
+            # "Reply C to confirm" in the booking confirmation and reminder texts.
+            upcoming = tools.upcoming_appointments(self.db, self.ctx, limit=1)
+            if upcoming:
+                return self._finish(f"Thanks — you're all set for your {upcoming[0]['service']} on "
+                                    f"{upcoming[0]['label']}. See you then!", ir, ask=False)
         if intent in (Intent.BOOK, Intent.INFORM, Intent.UNKNOWN, Intent.PRICE) and _MOVE_MINE.search(normalize(text)) \
                 and self.ctx.phone_verified and tools.upcoming_appointments(self.db, self.ctx, limit=1):
             return self._start_change("reschedule", text, ir)
@@ -1022,7 +1026,8 @@ class RulesEngine:
         if hint:
             return self._ask(st.awaiting, hint, ir)
         if st.prompt and st.awaiting:
-            return self._ask(st.awaiting, "Sorry, I didn't catch that. " + st.prompt, ir)
+            self.notes.insert(0, "Sorry, I didn't catch that.")
+            return self._ask(st.awaiting, st.prompt, ir)
         return self._finish("Sorry, I didn't catch that. I can give you prices, check openings and book a visit "
                             "— what would you like?", ir, ask=False)
 
@@ -1044,6 +1049,9 @@ class RulesEngine:
         if not ask:
             st.awaiting = ""
             st.prompt = ""
+        if self.ctx.channel == "voice":
+            text = text.replace("Reply YES to confirm.", "Shall I go ahead?").replace("Reply YES to cancel.",
+                                                                                 "Shall I cancel it?")
         reply = fit_parts([p for p in self.notes if p], lead, text, self.limit)
         intent = ir.intent.value if ir is not None else (st.flow or "inform")
         return TurnResult(reply or "How can I help?", intent, self.actions)
@@ -1065,6 +1073,15 @@ class RulesEngine:
 
 
 # ==== helpers ====================================================================================
+
+
+def _side_question_first(ir: IntentResult, text: str) -> IntentResult:
+    """"What are your hours on Saturday?" while we wait for a day is a question, not the answer."""
+    if ir.intent is Intent.INFORM and "?" in text:
+        for intent in (Intent.HOURS, Intent.SERVICE_AREA, Intent.FAQ):
+            if intent in ir.also:
+                return IntentResult(intent, ir.confidence, ir.evidence, ir.also)
+    return ir
 
 
 def best_service(text: str, refs) -> ServiceMatch | None:

@@ -129,17 +129,19 @@ def load_state(
     return row, DialogueState.from_dict(row.state)
 
 
-def save_state(db: Session, row: AgentConversationState, state: DialogueState, *, engine: str) -> None:
+def save_state(db: Session, row: AgentConversationState, state: DialogueState, *, engine: str,
+               count_turn: bool = True) -> None:
     """Stores the state if nobody saved since it was loaded; raises StateConflict otherwise."""
+    turns = row.turns + (1 if count_turn else 0)
     result = db.execute(
         update(AgentConversationState)
         .where(AgentConversationState.tenant_id == row.tenant_id, AgentConversationState.id == row.id,
                AgentConversationState.version == row.version)
-        .values(state=state.to_dict(), version=row.version + 1, turns=row.turns + 1, last_engine=engine,
+        .values(state=state.to_dict(), version=row.version + 1, turns=turns, last_engine=engine,
                 customer_id=row.customer_id, updated_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
     if result.rowcount != 1:
         raise StateConflict(f"conversation {row.conversation_key} changed while this turn ran")
     set_committed_value(row, "version", row.version + 1)
-    set_committed_value(row, "turns", row.turns + 1)
+    set_committed_value(row, "turns", turns)

@@ -66,6 +66,7 @@ class EvalReport:
     engine: str
     results: list[ScenarioResult]
     seconds: float
+    engine_turns: dict[str, int] = dataclasses.field(default_factory=dict)  # which engine answered each turn
 
     @property
     def total(self) -> int:
@@ -107,6 +108,7 @@ class EvalReport:
             "task_success_rate": round(self.success_rate, 4), "wrong_price_count": self.wrong_prices,
             "wrong_booking_count": self.wrong_bookings, "avg_turns_to_book": self.avg_turns_to_book,
             "meets_thresholds": self.meets_thresholds, "seconds": round(self.seconds, 1), "by_tenant": by_tenant,
+            "turns_by_engine": self.engine_turns,
             "failures": [{"id": r.id, "failures": r.failures, "wrong_prices": r.wrong_prices,
                           "wrong_bookings": r.wrong_bookings} for r in self.results if not r.passed],
         }
@@ -120,7 +122,8 @@ class EvalReport:
         lines.append("-" * 96)
         lines.append(f"engine={self.engine}  scenarios={self.total}  success={self.success_rate:.1%}  "
                      f"wrong prices={self.wrong_prices}  wrong bookings={self.wrong_bookings}  "
-                     f"avg turns to book={self.avg_turns_to_book}  ({self.seconds:.1f}s)")
+                     f"avg turns to book={self.avg_turns_to_book}  turns by engine={self.engine_turns}  "
+                     f"({self.seconds:.1f}s)")
         return "\n".join(lines)
 
 
@@ -161,10 +164,12 @@ def _phone_for(tenant: str, stem: str, index: int) -> str:
 def run_eval(*, engine: str = "rules", scenarios: Sequence[Scenario] | None = None, seed: bool = True,
              verbose: bool = False) -> EvalReport:
     """Seeds the demo businesses (unless already there), pins the clock and runs every scenario."""
-    from backend.agent import clock
+    from backend.agent import clock, sms_responder
     from backend.config import get_settings
-    from backend.jobs import worker  # noqa: F401  (registers the tasks and the agent responder)
+    from backend.jobs import worker  # noqa: F401  (registers the tasks)
     from backend.jobs.queue import huey
+
+    sms_responder.register()  # the agent answers (again, if a test removed the responder)
 
     if get_settings().sms_provider != "simulator":
         raise RuntimeError("the evaluation needs SMS_PROVIDER=simulator")
@@ -184,7 +189,22 @@ def run_eval(*, engine: str = "rules", scenarios: Sequence[Scenario] | None = No
                                              verbose=verbose))
     finally:
         settings.llm_provider = previous_engine
-    return EvalReport(engine, results, time.perf_counter() - started)
+    return EvalReport(engine, results, time.perf_counter() - started, _turns_by_engine(tenant_ids.values()))
+
+
+def _turns_by_engine(tenant_ids) -> dict[str, int]:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from backend.agent.models import AgentTurn
+    from backend.db.session import tenant_session
+
+    counts: dict[str, int] = {}
+    for tenant_id in tenant_ids:
+        with tenant_session(tenant_id) as db:
+            for engine, count in db.exec(select(AgentTurn.engine, func.count()).group_by(AgentTurn.engine)).all():
+                counts[engine] = counts.get(engine, 0) + count
+    return dict(sorted(counts.items()))
 
 
 def _seed() -> dict[str, str]:

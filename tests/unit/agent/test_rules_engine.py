@@ -1,0 +1,255 @@
+"""The rules engine as a customer sees it: whole conversations texted through the real SMS path
+(signed webhook, Huey inline, the registered responder) against a shop seeded from the
+auto-detailing pack. The clock is Tue 2030-06-04 09:00 in Tulsa; notice is 12 hours."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from backend.agent.interface import AgentRequest, handle_agent_message
+from backend.agent.models import AgentTurn
+from backend.db.session import platform_session
+from backend.email.models import OutboundEmail
+from backend.messaging import service as messaging_service
+from backend.tenancy.enums import PlanTier, TenantStatus
+from tests import factories
+from tests.unit.agent.helpers import CHICAGO, CUSTOMER, make_shop
+
+
+def local(appointment) -> str:
+    return appointment.start_at.astimezone(CHICAGO).strftime("%Y-%m-%d %H:%M")
+
+
+def test_booking_conversation_reaches_a_confirmed_appointment_and_one_confirmation_text(shop):
+    """Price question → when → slot → address → name → YES: one appointment, one confirmation."""
+    first = shop.text("Hi, how much for a full detail on an SUV?")
+    assert first == ["Full Detail (SUV): $269–$339, about 4.5 hrs. Heavily soiled adds $50. When would you like "
+                     "us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")"]
+    offer = shop.text("Saturday morning")[0]
+    assert offer == "I have Sat Jun 8 at 8:00 AM, 9:30 AM or 11:00 AM. Which works for you?"
+    assert shop.text("the 9:30 one") == ["What's the address for the visit (street and ZIP)?"]
+    assert shop.text("123 Main St, Tulsa OK 74105") == ["What name should I put the booking under?"]
+    confirm = shop.text("John Smith")[0]
+    assert confirm == ("Book Full Detail (SUV) on Sat Jun 8 at 9:30 AM at 123 Main St for $269–$339? "
+                       "Reply YES to confirm.")
+    assert shop.appointments() == []
+    done = shop.text("yes")[0]
+    assert done.startswith("You're booked! Full Detail on Sat Jun 8 at 9:30 AM")
+    (appointment,) = shop.appointments()
+    assert (local(appointment), appointment.source, appointment.attributes["vehicle_size"]) == (
+        "2030-06-08 09:30", "sms", "suv")
+    assert (appointment.price_quoted_min_cents, appointment.price_quoted_max_cents) == (26900, 33900)
+    assert appointment.address == "123 Main St, Tulsa OK 74105"
+    assert len(shop.outbound(kind="confirmation")) == 1
+    with shop.session() as db:
+        from backend.customers import service as customers_service
+
+        customer = customers_service.get_by_phone(db, tenant_id=shop.tenant_id, phone_e164=CUSTOMER)
+        assert (customer.name, customer.address_line1, customer.postal_code) == ("John Smith", "123 Main St", "74105")
+
+
+def test_every_sms_reply_fits_320_characters_and_offers_at_most_three_slots(shop):
+    replies = []
+    for text in ("what are your prices", "the full detail", "3 row suv", "next week", "first one"):
+        replies += shop.text(text)
+    assert all(len(r) <= 320 for r in replies)
+    offer = next(r for r in replies if r.startswith("I have"))
+    assert offer.count(" AM") + offer.count(" PM") <= 3
+
+
+def test_exact_time_is_booked_without_a_choice_and_a_taken_time_offers_the_nearest(shop):
+    shop.text("can you do an express wash on the 14th at 10am? sedan")
+    state = shop.state()
+    assert state["start"].startswith("2030-06-14T10:00")
+    other = "+19185550199"
+    shop.text("express wash on the 14th at 10am for my sedan", phone=other)
+    shop.text("4512 S Harvard Ave, Tulsa OK 74135", phone=other)
+    shop.text("Priya", phone=other)
+    shop.text("yes", phone=other)
+    assert [local(a) for a in shop.appointments(other)] == ["2030-06-14 10:00"]
+    # Dana is the only technician: 10:00 is now taken for the next customer.
+    third = "+19185550198"
+    reply = shop.text("express wash friday the 14th at 10am, sedan", phone=third)[0]
+    assert "Sorry, 10:00 AM on Fri Jun 14 isn't available." in reply
+    assert "I have Fri Jun 14 at" in reply
+
+
+def test_ambiguous_service_asks_which_one_listing_the_best_matches(shop):
+    reply = shop.text("I need a detail")[0]
+    assert reply == "Happy to help! Which one: Interior Detail, Exterior Detail, Full Detail or Maintenance Detail?"
+    reply = shop.text("interior please")[0]
+    assert reply.startswith("The Interior Detail starts at $149–$199")
+
+
+def test_mid_conversation_correction_requotes_and_keeps_the_rest(shop):
+    shop.text("full detail for my sedan")
+    reply = shop.text("oh wait it's actually a Tahoe")[0]
+    assert reply.startswith("Full Detail (SUV): $269–$339")
+    assert shop.state()["attributes"]["vehicle_size"] == "suv"
+
+
+def test_two_failed_clarifications_offer_a_person_and_yes_hands_off(shop):
+    assert shop.text("asdf qwerty")[0].startswith("Sorry, I didn't catch that.")
+    assert shop.text("zzzz") == ["Sorry, I'm having trouble understanding. Would you like someone from our team "
+                                 "to text you?"]
+    assert shop.text("yes")[0].startswith("Sure — I've asked a person from Shine Mobile Detailing")
+    conversation = shop.conversation()
+    assert (conversation.mode, conversation.needs_human) == ("manual", True)
+
+
+def test_declining_the_offer_of_a_person_resumes_the_question(shop):
+    shop.text("full detail on a sedan")
+    shop.text("blorp")
+    assert shop.text("grmbl")[0].endswith("Would you like someone from our team to text you?")
+    assert shop.text("no")[0].startswith("No problem. When would you like us to come?")
+
+
+def test_asking_for_a_person_hands_off_notifies_admins_and_the_customer_gets_one_text(shop):
+    factories.make_member(shop.tenant_id, role="owner", email="boss@shine.example", name="Boss")
+    replies = shop.text("Can I talk to a real person please?")
+    assert replies == ["Sure — I've asked a person from Shine Mobile Detailing to take it from here. "
+                       "They'll text you shortly."]
+    conversation = shop.conversation()
+    assert (conversation.mode, conversation.needs_human) == ("manual", True)
+    with platform_session("test") as db:
+        emails = db.exec(select(OutboundEmail).where(OutboundEmail.kind == "agent_handoff")).all()
+    assert [e.to_address for e in emails] == ["boss@shine.example"]
+    assert "talk to a real person" in emails[0].body
+    # Staff have it now: the next text gets no automated answer.
+    assert shop.text("hello?") == []
+
+
+def test_opt_out_phrase_is_recorded_with_the_single_confirmation_and_honoured(shop):
+    replies = shop.text("please stop texting me")
+    assert replies == ["Shine Mobile Detailing: You are unsubscribed and will receive no further messages. "
+                       "Reply START to resubscribe."]
+    with shop.session() as db:
+        assert messaging_service.is_opted_out(db, tenant_id=shop.tenant_id, phone_e164=CUSTOMER)
+        consent = messaging_service.get_consent(db, tenant_id=shop.tenant_id, phone_e164=CUSTOMER)
+        assert consent.source == "keyword"
+    assert shop.text("how much is a wash?") == []
+
+
+def test_spam_gets_no_reply_and_is_flagged_for_a_person(shop):
+    assert shop.text("Congratulations! You've been selected for a FREE iPhone, claim your prize: bit.ly/3xYz") == []
+    assert shop.conversation().needs_human
+
+
+def test_hours_area_and_faq_answers_come_from_the_tenants_data(shop):
+    assert shop.text("What are your hours?") == ["Our hours are Mon–Fri 8 AM–6 PM, Sat 8 AM–4 PM; closed Sun."]
+    assert shop.text("do you come out to 74105?") == ["Good news — Shine Mobile Detailing serves 74105."]
+    outside = shop.text("do you come out to 73301?", phone="+19185550177")[0]
+    assert outside.startswith("Sorry — ZIP 73301 is outside our service area. We serve the Tulsa metro (741xx).")
+    water = shop.text("do you need water or power at my place?", phone="+19185550166")[0]
+    assert "water tank" in water and "generator" in water
+
+
+def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
+    shop.text("full detail for my sedan")
+    reply = shop.text("what are your hours on saturday?")[0]
+    assert reply.startswith("On Saturdays we're open 8 AM–4 PM.")
+    assert reply.endswith("When would you like us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")")
+
+
+def test_returning_customer_with_a_vehicle_and_address_books_in_two_messages(shop):
+    shop.add_customer("Rosa Vega", address_line1="1502 S Yorktown Ave", city="Tulsa", region="OK",
+                      postal_code="74104",
+                      asset={"kind": "vehicle", "label": "Mazda CX-5", "attributes": {"vehicle_size": "small_suv"}})
+    reply = shop.text("Hi! Can I book a maintenance detail for Saturday at 9?")[0]
+    assert reply.endswith("Book Maintenance Detail (Small SUV) on Sat Jun 8 at 9:00 AM at 1502 S Yorktown Ave "
+                          "for $109–$139? Reply YES to confirm.")
+    shop.text("yes")
+    (appointment,) = shop.appointments()
+    assert appointment.attributes["vehicle_size"] == "small_suv"
+
+
+def test_reschedule_moves_the_appointment_after_yes_and_reconfirms(shop):
+    shop.add_customer("Jordan Miles", address_line1="2417 E 21st St", city="Tulsa", postal_code="74114")
+    appointment_id = shop.book("Full Detail", "2030-06-06 08:00")
+    reply = shop.text("I need to reschedule my appointment")[0]
+    assert reply == "Sure — your Full Detail on Thu Jun 6 at 8:00 AM. What day and time would you like instead?"
+    assert shop.text("Friday at 1pm")[0].endswith(
+        "Move your Full Detail on Thu Jun 6 at 8:00 AM to Fri Jun 7 at 1:00 PM? Reply YES to confirm.")
+    assert shop.text("yes")[0].startswith("Done! Your Full Detail is now on Fri Jun 7 at 1:00 PM.")
+    (moved,) = shop.appointments()
+    assert (moved.id, local(moved)) == (appointment_id, "2030-06-07 13:00")
+    assert len(shop.outbound(kind="confirmation")) == 1
+
+
+def test_cancel_inside_the_policy_window_is_explained_not_hidden(shop):
+    shop.add_customer("Lee Chan")
+    shop.book("Express Wash & Wax", "2030-06-05 08:00")
+    reply = shop.text("I need to cancel my appointment tomorrow")[0]
+    assert reply.startswith("Your Express Wash & Wax on Wed Jun 5 at 8:00 AM is less than 24 hours away, so it "
+                            "can't be cancelled by text")
+    assert [a.status for a in shop.appointments(open_only=False)] == ["confirmed"]
+
+
+def test_cancel_after_yes(shop):
+    shop.add_customer("Mia Park")
+    shop.book("Interior Detail", "2030-06-07 09:00")
+    assert shop.text("please cancel my interior detail")[0] == (
+        "Cancel your Interior Detail on Fri Jun 7 at 9:00 AM? Reply YES to cancel.")
+    shop.text("yes")
+    assert [a.status for a in shop.appointments(open_only=False)] == ["cancelled"]
+
+
+def test_state_lives_in_the_database_so_a_fresh_process_continues(shop):
+    """The dialogue state is a database row: disposing every connection (as a restarted worker
+    would start) loses nothing."""
+    from backend.db.engine import dispose_engines
+
+    shop.text("full detail for my sedan")
+    state = shop.state()
+    assert (state["flow"], state["awaiting"], state["attributes"]["vehicle_size"]) == ("book", "when", "sedan")
+    dispose_engines()
+    assert shop.text("Saturday morning")[0].startswith("I have Sat Jun 8 at")
+
+
+def test_a_redelivered_message_gets_the_stored_answer_and_books_once(shop):
+    shop.text("express wash friday at 10am for my sedan")
+    shop.text("4512 S Harvard Ave, Tulsa OK 74135")
+    shop.text("Priya")
+    conversation = shop.conversation()
+    request = AgentRequest(tenant_id=shop.tenant_id, channel="sms", text="yes", conversation_id=conversation.id,
+                           phone=CUSTOMER, message_id="in-msg-1", customer_id=conversation.customer_id)
+    first = handle_agent_message(request)
+    second = handle_agent_message(request)
+    assert first.reply == second.reply and second.engine == "replay"
+    assert [a.type for a in first.done("book")] == ["book"]
+    assert len(shop.appointments()) == 1
+    with shop.session() as db:
+        assert len(db.exec(select(AgentTurn).where(AgentTurn.message_key == "in-msg-1")).all()) == 1
+
+
+def test_tenant_without_the_ai_agent_gets_a_polite_hand_off(db):
+    starter = make_shop("starter-shop", plan=PlanTier.STARTER, number="+19185550111")
+    replies = starter.text("how much is a full detail?")
+    assert replies == ["Thanks for your message! Someone from Shine Mobile Detailing will get back to you shortly."]
+    conversation = starter.conversation()
+    assert (conversation.mode, conversation.needs_human) == ("manual", True)
+    suspended = make_shop("gone-shop", status=TenantStatus.SUSPENDED, number="+19185550112")
+    assert suspended.text("hi")[0].startswith("Thanks for your message!")
+
+
+
+def test_reply_c_to_the_confirmation_text_is_acknowledged(shop):
+    shop.add_customer("Lee Chan")
+    shop.book("Express Wash & Wax", "2030-06-07 09:00")
+    assert shop.text("C") == ["Thanks — you're all set for your Express Wash & Wax on Fri Jun 7 at 9:00 AM. "
+                              "See you then!"]
+
+
+def test_voice_replies_are_short_and_spoken(shop):
+    def call(text):
+        return handle_agent_message(AgentRequest(tenant_id=shop.tenant_id, channel="voice", text=text,
+                                                 conversation_id="CA-call-1", phone="+19185550123"))
+
+    first = call("how much is an express wash for a sedan")
+    assert first.reply.startswith("Express Wash & Wax (Sedan): $79–$99")
+    call("friday at 10am")
+    call("123 Main St, Tulsa OK 74105")
+    confirm = call("Ann Lee").reply
+    assert confirm.endswith("Shall I go ahead?") and "Reply" not in confirm and len(confirm) <= 260
+    assert call("yes").done("book")
+    assert [a.source for a in shop.appointments("+19185550123")] == ["voice"]
