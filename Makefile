@@ -62,7 +62,7 @@ test: setup services chromium
 	$(MAKE) --no-print-directory test-unit test-postgres test-e2e
 
 test-unit: setup
-	$(PY) -m pytest tests/unit tests/integration tests/isolation -q
+	$(PY) -m pytest tests/unit tests/integration tests/isolation tests/agent_eval -q
 
 test-postgres: setup services
 	TEST_DB=postgres $(PY) -m pytest tests/integration tests/isolation -q
