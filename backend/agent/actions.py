@@ -131,7 +131,8 @@ def do_set_policy(db: Session, *, tenant_id: str, policy_in, acting_user: StaffC
         update_booking_settings(db, tenant_id=tenant_id, acting_user=ctx,
                                 settings_in=BookingSettingsUpdate(weather_policy_text=policy.text))
     else:
-        row = db.exec(select(AgentPolicy).where(AgentPolicy.tenant_id == tenant_id, AgentPolicy.key == policy.key)).first()
+        row = db.exec(select(AgentPolicy).where(AgentPolicy.tenant_id == tenant_id,
+                                                AgentPolicy.key == policy.key)).first()
         if row is None:
             row = AgentPolicy(tenant_id=tenant_id, key=policy.key, text=policy.text, active=policy.active)
         else:

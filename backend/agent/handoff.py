@@ -70,7 +70,8 @@ def do_handoff(db: Session, *, ctx, reason: str, reply: str, state: DialogueStat
         # Messaging's single, audited place where a mode changes (system actor: no staff user).
         messaging_actions._set_mode(
             db, conversation, mode=ConversationMode.MANUAL.value, assigned_user_id=None, acting_user=None,
-            action="conversation.handed_to_human", summary=f"AI assistant handed the conversation to a person: {reason}"[:500],
+            action="conversation.handed_to_human",
+            summary=f"AI assistant handed the conversation to a person: {reason}"[:500],
         )
         conversation.needs_human = True
         db.add(conversation)
@@ -209,7 +210,9 @@ def _thread(db: Session, tenant_id: str, conversation_id: str, limit: int = 60) 
     return merged[-limit:]
 
 
-def smart_schedule(db: Session, *, tenant_id: str, conversation_id: str, now: dt.datetime | None = None) -> BookingDraft:
+def smart_schedule(
+    db: Session, *, tenant_id: str, conversation_id: str, now: dt.datetime | None = None,
+) -> BookingDraft:
     """Reads the conversation's thread into a booking draft: the service (latest clear mention),
     add-ons, size attributes, the agreed or latest requested day/time (a customer's "yes" to a
     staff proposal wins), the address (latest given, else on file), price range (quote_price) and

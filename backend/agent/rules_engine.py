@@ -51,6 +51,7 @@ from backend.phones import to_e164
 from backend.scheduling.timeutil import format_price_range, format_time
 
 SMS_LIMIT = 320
+WHEN_QUESTION = "When would you like us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")"
 _MOVE_MINE = re.compile(r"\b(?:move|change|switch|push|bump|shift|reschedule)\b[^.?!]{0,20}\b(?:my|our)\b")
 _CORRECTION = re.compile(r"\b(?:actually|instead|rather|change|switch|make it|go with|prefer|no wait|oh wait|wait)\b")
 MAX_CLARIFICATIONS = 2
@@ -322,7 +323,8 @@ class RulesEngine:
         address = found.get("address")
         if address is not None:
             st.address = {"line1": address.line1, "city": address.city or "", "region": address.state or "",
-                          "postal_code": address.postal_code or found.get("zip") or "", "text": address.raw or address.line1}
+                          "postal_code": address.postal_code or found.get("zip") or "",
+                          "text": address.raw or address.line1}
             st.address_ok = False
             filled = True
         elif found.get("address_text"):
@@ -365,8 +367,7 @@ class RulesEngine:
         self._state_price(service)
         if not st.start:
             if not st.when:
-                return self._ask("when", "When would you like us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")",
-                                 ir)
+                return self._ask("when", WHEN_QUESTION, ir)
             outcome = self._pick_slot(service)
             if outcome is not None:
                 return outcome
@@ -421,7 +422,8 @@ class RulesEngine:
         """Returns (lead, question): the lead (base price) is dropped first when space is short."""
         labels = [o.label if "(" in o.label else o.short_label for o in attribute.options]
         base = self._base_quote(service)
-        lead = f"The {service.name} starts at {base}; the price depends on the {attribute.label.lower()}." if base else ""
+        lead = (f"The {service.name} starts at {base}; the price depends on the {attribute.label.lower()}."
+                if base else "")
         if attribute.key == "vehicle_size":
             return lead, f"What are you driving — {join_or([_soft_lower(lab) for lab in labels])}?"
         return lead, f"Which fits best: {join_or(labels)}?"
@@ -536,7 +538,8 @@ class RulesEngine:
         later = self._slots(service.id, dates[-1] + dt.timedelta(days=1), dates[-1] + dt.timedelta(days=10))
         later = _in_window(later, want) or later
         if later:
-            return self._offer(tools.spread(later, tools.MAX_SLOTS), f"Sorry, nothing is open {self._when_phrase(dates)}.")
+            return self._offer(tools.spread(later, tools.MAX_SLOTS),
+                               f"Sorry, nothing is open {self._when_phrase(dates)}.")
         return self._offer_human("Sorry, I don't see any openings soon for that.", None)
 
     def _search_dates(self, want: dict) -> list[dt.date]:
@@ -549,7 +552,8 @@ class RulesEngine:
             return [d for d in dates if d >= today]
         start = dt.date.fromisoformat(want["earliest"]) if want.get("earliest") else today
         start = max(start, today)
-        end = dt.date.fromisoformat(want["latest"]) if want.get("latest") else start + dt.timedelta(days=SEARCH_DAYS - 1)
+        end = (dt.date.fromisoformat(want["latest"]) if want.get("latest")
+               else start + dt.timedelta(days=SEARCH_DAYS - 1))
         end = min(end, start + dt.timedelta(days=SEARCH_DAYS - 1))
         if end < start:
             return []
@@ -662,7 +666,8 @@ class RulesEngine:
         st.pending = {"kind": "book", "service_id": service.id, "start": st.start, "addon_ids": list(st.addon_ids),
                       "attributes": self._service_attributes(), "address": st.address.get("text", ""),
                       "name": st.name, "price": quote["price"]}
-        summary = f"Book {self._what(service)} on {self._label(start)}{where} for {quote['price']}? Reply YES to confirm."
+        summary = (f"Book {self._what(service)} on {self._label(start)}{where} for {quote['price']}? "
+                   "Reply YES to confirm.")
         self.actions.append(action("confirm", "pending", summary=summary))
         return self._ask("confirm", summary, ir)
 
@@ -714,7 +719,8 @@ class RulesEngine:
                                     "You'll get a confirmation text.", ir, ask=False)
             return self._change_failed("reschedule", result, ir)
         if kind == "cancel":
-            result = tools.run_tool(self.db, self.ctx, "cancel", tools.CancelArgs(appointment_id=pending["appointment_id"]))
+            result = tools.run_tool(self.db, self.ctx, "cancel",
+                                    tools.CancelArgs(appointment_id=pending["appointment_id"]))
             if result.get("status") == "cancelled":
                 self.actions.append(action("cancel", "done", **_short(result)))
                 st.reset_booking()
@@ -762,7 +768,8 @@ class RulesEngine:
         found = self._extract(text, ir)
         if len(upcoming) == 1:
             return self._target(upcoming[0], found, ir)
-        st.appointments = [{"id": a["appointment_id"], "label": f"{a['service']} on {a['label']}"} for a in upcoming[:4]]
+        st.appointments = [{"id": a["appointment_id"], "label": f"{a['service']} on {a['label']}"}
+                           for a in upcoming[:4]]
         listing = " ".join(f"{i + 1}) {a['label']}" for i, a in enumerate(st.appointments))
         verb = "move" if kind == "reschedule" else "cancel"
         return self._ask("appointment", f"Which appointment would you like to {verb}? {listing}", ir)
@@ -1209,7 +1216,9 @@ def _find_phone(text: str) -> str | None:
     return None
 
 
-_STREET_START = re.compile(r"^\s*(\d{1,6}[A-Za-z]?\s+[A-Za-z0-9][A-Za-z0-9 .'#-]{2,60}?)\s*(?:,|$|\s+(?:[A-Z]{2}\s+)?\d{5}\b)")
+_STREET_START = re.compile(
+    r"^\s*(\d{1,6}[A-Za-z]?\s+[A-Za-z0-9][A-Za-z0-9 .'#-]{2,60}?)\s*(?:,|$|\s+(?:[A-Z]{2}\s+)?\d{5}\b)"
+)
 
 
 def _loose_address(text: str) -> str | None:

@@ -39,7 +39,8 @@ class DialogueState:
     candidates: list[str] = dataclasses.field(default_factory=list)  # service ids of a "which one?"
     addon_ids: list[str] = dataclasses.field(default_factory=list)
     attributes: dict[str, str] = dataclasses.field(default_factory=dict)
-    # {"dates": [iso], "earliest": iso|"", "latest": iso|"", "times": ["HH:MM"], "window": ["HH:MM","HH:MM"]|[], "asap": bool}
+    # {"dates": [iso], "earliest": iso|"", "latest": iso|"", "times": ["HH:MM"],
+    #  "window": ["HH:MM", "HH:MM"] | [], "asap": bool, "approx": bool, "weekday_named": bool}
     when: dict[str, Any] = dataclasses.field(default_factory=dict)
     offered: list[dict[str, str]] = dataclasses.field(default_factory=list)  # [{"start": iso, "label": ...}]
     start: str = ""  # the chosen start (aware ISO)

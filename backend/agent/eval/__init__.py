@@ -94,6 +94,12 @@ class EvalReport:
         return round(sum(turns) / len(turns), 2) if turns else None
 
     @property
+    def ms_per_message(self) -> float | None:
+        """Mean wall time per customer message through the whole SMS path (webhook → reply)."""
+        messages = sum(len(r.transcript) for r in self.results)
+        return round(1000 * sum(r.seconds for r in self.results) / messages, 1) if messages else None
+
+    @property
     def meets_thresholds(self) -> bool:
         return self.success_rate >= THRESHOLD_SUCCESS and self.wrong_prices == 0 and self.wrong_bookings == 0
 
@@ -108,7 +114,7 @@ class EvalReport:
             "task_success_rate": round(self.success_rate, 4), "wrong_price_count": self.wrong_prices,
             "wrong_booking_count": self.wrong_bookings, "avg_turns_to_book": self.avg_turns_to_book,
             "meets_thresholds": self.meets_thresholds, "seconds": round(self.seconds, 1), "by_tenant": by_tenant,
-            "turns_by_engine": self.engine_turns,
+            "turns_by_engine": self.engine_turns, "ms_per_message": self.ms_per_message,
             "failures": [{"id": r.id, "failures": r.failures, "wrong_prices": r.wrong_prices,
                           "wrong_bookings": r.wrong_bookings} for r in self.results if not r.passed],
         }
@@ -179,6 +185,7 @@ def run_eval(*, engine: str = "rules", scenarios: Sequence[Scenario] | None = No
     tenant_ids = _seed() if seed else _tenant_ids()
     catalogue = {slug: _legit_amounts(tenant_id) for slug, tenant_id in tenant_ids.items()}
     results = []
+    before = _turns_by_engine(tenant_ids.values())  # e.g. the demo seed's own texts
     settings = get_settings()
     previous_engine = settings.llm_provider
     settings.llm_provider = engine
@@ -189,7 +196,9 @@ def run_eval(*, engine: str = "rules", scenarios: Sequence[Scenario] | None = No
                                              verbose=verbose))
     finally:
         settings.llm_provider = previous_engine
-    return EvalReport(engine, results, time.perf_counter() - started, _turns_by_engine(tenant_ids.values()))
+    after = _turns_by_engine(tenant_ids.values())
+    turns = {k: after[k] - before.get(k, 0) for k in after if after[k] - before.get(k, 0)}
+    return EvalReport(engine, results, time.perf_counter() - started, turns)
 
 
 def _turns_by_engine(tenant_ids) -> dict[str, int]:
@@ -355,7 +364,8 @@ def _setup(scenario: Scenario, tenant_id: str) -> dict[str, str]:
             if "book" in step:
                 spec = step["book"]
                 appointment = scheduling_actions.book_appointment(
-                    db, tenant_id=tenant_id, customer_id=customer.id, service_id=_service_id(db, tenant_id, spec["service"]),
+                    db, tenant_id=tenant_id, customer_id=customer.id,
+                    service_id=_service_id(db, tenant_id, spec["service"]),
                     start=_local(tenant_id, spec["start"]), attributes=spec.get("attributes") or {}, source="staff",
                     now=EVAL_NOW,
                 )
@@ -404,7 +414,8 @@ def _customer_appointments(tenant_id: str, phone: str):
         if customer is None:
             return []
         rows = list(db.exec(select(Appointment).where(Appointment.customer_id == customer.id)).all())
-        addons = scheduling_service.get_appointment_addons(db, tenant_id=tenant_id, appointment_ids=[a.id for a in rows])
+        addons = scheduling_service.get_appointment_addons(db, tenant_id=tenant_id,
+                                                           appointment_ids=[a.id for a in rows])
         names = {s.id: s.name for s in scheduling_service.list_services(db, tenant_id=tenant_id, active_only=False)}
         return [(a, names.get(a.service_id, ""), sorted(x.name for x in addons.get(a.id, []))) for a in rows]
 
@@ -412,7 +423,8 @@ def _customer_appointments(tenant_id: str, phone: str):
 def _new_bookings(tenant_id: str, phone: str, setup_ids) -> list:
     """The customer's appointments made during the scenario (not set up, not demo, not cancelled)."""
     return [row for row in _customer_appointments(tenant_id, phone)
-            if row[0].id not in setup_ids and row[0].source not in ("demo", "recurring") and row[0].status != "cancelled"]
+            if row[0].id not in setup_ids and row[0].source not in ("demo", "recurring")
+            and row[0].status != "cancelled"]
 
 
 def _fmt_local(appointment, tenant_id: str) -> str:

@@ -149,7 +149,8 @@ def test_faq_entries_of_another_tenant_are_not_found(shop):
     with other.session() as db:
         foreign = db.exec(select(FaqEntry)).first().id
     with shop.session() as db, pytest.raises(NotFound):
-        agent_actions.do_update_faq_entry(db, tenant_id=shop.tenant_id, faq_entry_id=foreign, acting_user=admin_of(shop),
+        agent_actions.do_update_faq_entry(db, tenant_id=shop.tenant_id, faq_entry_id=foreign,
+                                          acting_user=admin_of(shop),
                                           entry_in={"question": "Hijack?", "answer": "No.", "keywords": ["x"]})
 
 
