@@ -30,7 +30,6 @@ from backend.packs import service as packs_service
 from backend.packs.loader import pack_for_industry
 from backend.phones import display as display_phone
 from backend.scheduling import service as scheduling_service
-from backend.scheduling.timeutil import format_price_range
 from backend.tenancy import service as tenancy_service
 from backend.tenancy.features import has_feature
 from backend.tenancy.models import Tenant
@@ -315,9 +314,6 @@ class Knowledge:
         return (text.replace("{business_name}", self.business_name)
                 .replace("{notice_hours}", str(self.cancellation_notice_hours)))
 
-    def price_text(self, min_cents: int, max_cents: int) -> str:
-        return format_price_range(min_cents, max_cents)
-
     def match_faq(self, text: str, *, threshold: float = 62.0) -> FaqMatch | None:
         """Returns the FAQ entry or policy that answers `text` best (tenant entries first on
         ties), or None when nothing scores at least `threshold`."""
@@ -325,11 +321,10 @@ class Knowledge:
         if not said:
             return None
         best: FaqMatch | None = None
-        for rank, item in enumerate(self.faq):
+        for item in self.faq:  # tenant entries come first and keep ties
             score = _faq_score(said, item)
             if best is None or score > best.score + 1e-9:
                 best = FaqMatch(item, score)
-            del rank
         return best if best and best.score >= threshold else None
 
 
@@ -497,7 +492,3 @@ def _faq_items(db: Session, *, tenant_id: str, pack, has_profile: bool, policies
     for question, answer, keywords in _BASE_FAQ:
         items.append(FaqItem(question, answer.replace("{business_name}", business_name), keywords, "base"))
     return tuple(items)
-
-
-def quote_text(service_name: str, min_cents: int, max_cents: int) -> str:
-    return f"{service_name}: {format_price_range(min_cents, max_cents)}"

@@ -202,6 +202,8 @@ def _confirmed_action(db, ctx: ToolContext, state: DialogueState, request, name:
     if name == "book_appointment" and pending:
         pending["addon_ids"] = sorted(pending.get("addon_ids") or [])
         pending["attributes"] = dict(pending.get("attributes") or {})
+    if pending.get("start") and key.get("start"):  # the same instant, whatever offset it is written in
+        pending["start"], key["start"] = _instant(pending["start"]), _instant(key["start"])
     if pending == key and is_affirmative(request.text):
         state.pending = {}
         result = tools.run_tool(db, ctx, name, args)
@@ -218,6 +220,13 @@ def _confirmed_action(db, ctx: ToolContext, state: DialogueState, request, name:
     state.awaiting, state.prompt = "confirm", summary["summary"]
     return {"status": "needs_confirmation", "summary": summary["summary"],
             "instruction": "Ask the customer to reply YES to exactly this summary; call the tool again after YES."}
+
+
+def _instant(value: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(value).astimezone(dt.timezone.utc).isoformat()
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _summary(db, ctx: ToolContext, name: str, args: Any) -> dict:

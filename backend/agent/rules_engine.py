@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from backend.agent import campaigns, tools
 from backend.agent.campaigns import CampaignContext
-from backend.agent.knowledge import WEEKDAY_LONG, AttributeInfo, Knowledge, ServiceInfo
+from backend.agent.knowledge import AttributeInfo, Knowledge, ServiceInfo
 from backend.agent.nlu import (
     Intent,
     IntentResult,
@@ -1272,5 +1272,4 @@ def _short(result: dict) -> dict:
     return {k: result.get(k) for k in keys if k in result}
 
 
-__all__ = ["RulesEngine", "TurnResult", "action", "best_service", "fit", "merge_when", "when_dict",
-           "WEEKDAY_LONG"]
+__all__ = ["RulesEngine", "TurnResult", "action", "best_service", "fit", "fit_parts", "merge_when", "when_dict"]
