@@ -141,3 +141,15 @@ def test_system_prompt_is_built_from_the_knowledge_layers(shop):
                      "Price depends on: Vehicle size, Vehicle condition", "Do you need water or power",
                      "Exterior services are moved at no charge", "You book mobile auto detailing"):
         assert expected in sms, expected
+
+
+def test_the_yes_matches_the_same_instant_written_in_utc(shop, llm):
+    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79–$99? "
+                                              "Reply YES to confirm.")]
+    shop.text("Wash my sedan friday at 10am please, 123 Main St, Tulsa OK 74105, I'm Ann Lee")
+    in_utc = confirm_call(shop)
+    call = in_utc["message"]["tool_calls"][0]["function"]
+    call["arguments"] = call["arguments"].replace(START, "2030-06-07T15:00:00Z")
+    llm.script = [in_utc, final("You're booked!")]
+    assert shop.text("yes") == ["You're booked!"]
+    assert len(shop.appointments()) == 1
