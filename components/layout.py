@@ -26,11 +26,13 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Inbox", "/inbox", "messages-square", feature="sms_inbox"),
     NavItem("Phone simulator", "/simulator", "smartphone", audience="tenant_admin", feature="sms_inbox"),
     NavItem("Messaging settings", "/settings/messaging", "settings-2", audience="tenant_admin", feature="sms_inbox"),
+    NavItem("Web chats", "/webchats", "message-circle", feature="ai_agent"),
     NavItem("Calendar", "/calendar", "calendar-days", feature="scheduling"),
     NavItem("Customers", "/customers", "users", feature="crm"),
     NavItem("Quotes", "/quotes", "file-text", feature="quotes_invoices"),
     NavItem("Invoices", "/invoices", "receipt", feature="quotes_invoices"),
     NavItem("Services", "/services", "sparkles", feature="scheduling"),
+    NavItem("Knowledge", "/knowledge", "book-open", feature="ai_agent"),
     NavItem("Team & hours", "/team", "users-round", audience="tenant_admin", feature="scheduling"),
     NavItem("Audit log", "/audit", "scroll-text", audience="tenant_admin"),
 ]

@@ -34,6 +34,10 @@ from state.inbox import InboxState
 from state.messaging_settings import MessagingSettingsState
 from state.session import SessionState
 from state.simulator import SimulatorState
+from servicepro_app.pages import knowledge as knowledge_pages, web_chat as web_chat_pages, webchats as webchats_pages
+from state.knowledge import KnowledgeState
+from state.web_chat import WebChatState
+from state.webchats import StaffWebChatsState
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,4 +82,7 @@ ROUTES: list[Route] = [
     Route("/simulator", "Phone simulator", simulator.simulator_page, shell(SimulatorState.load)),
     Route("/settings/messaging", "Messaging settings", messaging_settings.messaging_settings_page,
           shell(MessagingSettingsState.load)),
+    Route("/knowledge", "Knowledge", knowledge_pages.knowledge_page, shell(KnowledgeState.load)),
+    Route("/webchats", "Web chats", webchats_pages.webchats_page, shell(StaffWebChatsState.load)),
+    Route("/chat/[chat_widget]", "Chat", web_chat_pages.web_chat_page, (WebChatState.load,)),
 ]

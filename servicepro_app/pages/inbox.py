@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from components.agent_panel import agent_panel_section
 from components.chat import message_list, segment_counter
 from components.layout import app_shell
 from components.ui import error_callout, info_callout
@@ -359,7 +360,7 @@ def points_section() -> rx.Component:
 
 # Sections of the side panel, top to bottom. Another area adds one by appending a function.
 PANEL_SECTIONS: list[Callable[[], rx.Component]] = [profile_section, consent_section, appointments_section,
-                                                    points_section]
+                                                    points_section, agent_panel_section]
 
 
 def panel_sections() -> list[rx.Component]:
