@@ -127,7 +127,7 @@ def record_opt_out(db: Session, *, ctx, state: DialogueState, text: str) -> tupl
     state.opted_out = True
     phone = ctx.phone
     if not phone:
-        return ("Understood — we won't text you. You can close this chat anytime.", False)
+        return ("Understood - we won't text you. You can close this chat anytime.", False)
     already = messaging_service.is_opted_out(db, tenant_id=ctx.tenant_id, phone_e164=phone)
     messaging_actions.do_record_consent(
         db, tenant_id=ctx.tenant_id, phone_e164=phone, state=ConsentState.OPTED_OUT.value,
@@ -144,7 +144,7 @@ def record_opt_out(db: Session, *, ctx, state: DialogueState, text: str) -> tupl
                 from_number=conversation.tenant_number if conversation else None, reply_to_message_id=ctx.message_id,
             )
         return confirmation, True
-    return ("Understood — you won't get any more texts from us. " + confirmation.split(":", 1)[-1].strip(), False)
+    return ("Understood - you won't get any more texts from us. " + confirmation.split(":", 1)[-1].strip(), False)
 
 
 def resume_if_handed_back(db: Session, *, ctx, state: DialogueState) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from backend.messaging.segments import smart_encode
 from backend.agent import campaigns, clock, handoff
 from backend.agent.knowledge import Knowledge, build_knowledge
 from backend.agent.models import AgentChannel, AgentTurn
@@ -200,7 +201,9 @@ def finish_turn(db: Session, request: AgentRequest, *, ctx: ToolContext, row, st
                 result: TurnResult, engine: str, fallback_reason: str = "") -> AgentResponse:
     """Records the opt-out or hand-off the turn asked for, saves state and the turn row."""
     reply_sent = False
-    reply = result.reply
+    # Plain punctuation on every channel: on SMS one typographic dash would switch the whole
+    # text to UCS-2 and double its segments.
+    reply = smart_encode(result.reply)
     if result.opt_out:
         reply, reply_sent = handoff.record_opt_out(db, ctx=ctx, state=state, text=request.text)
     elif result.handoff_reason or ctx.handoff_requested:
@@ -246,5 +249,5 @@ def _summarise_completed(completed: list[dict], state: DialogueState) -> TurnRes
         elif a["type"] == "reschedule":
             parts.append(f"Done! Your {d.get('service')} is now on {d.get('label')}.")
         elif a["type"] == "cancel":
-            parts.append(f"Done — your {d.get('service')} on {d.get('label')} is cancelled.")
+            parts.append(f"Done - your {d.get('service')} on {d.get('label')} is cancelled.")
     return TurnResult(" ".join(parts) or "Done!", "book", actions)

@@ -291,9 +291,9 @@ class Knowledge:
                 groups.append(([day], windows))
         open_parts, closed = [], []
         for days, windows in groups:
-            name = WEEKDAY_SHORT[days[0]] if len(days) == 1 else f"{WEEKDAY_SHORT[days[0]]}–{WEEKDAY_SHORT[days[-1]]}"
+            name = WEEKDAY_SHORT[days[0]] if len(days) == 1 else f"{WEEKDAY_SHORT[days[0]]}-{WEEKDAY_SHORT[days[-1]]}"
             if windows:
-                open_parts.append(f"{name} {', '.join(f'{clock(a)}–{clock(b)}' for a, b in windows)}")
+                open_parts.append(f"{name} {', '.join(f'{clock(a)}-{clock(b)}' for a, b in windows)}")
             else:
                 closed.append(name)
         text = ", ".join(open_parts) or "by appointment"
@@ -303,7 +303,7 @@ class Knowledge:
         windows = self.hours.get(weekday, ())
         if not windows:
             return f"We're closed on {WEEKDAY_LONG[weekday]}s."
-        spans = ", ".join(f"{clock(a)}–{clock(b)}" for a, b in windows)
+        spans = ", ".join(f"{clock(a)}-{clock(b)}" for a, b in windows)
         return f"On {WEEKDAY_LONG[weekday]}s we're open {spans}."
 
     def policy(self, key: str) -> Policy | None:

@@ -134,7 +134,7 @@ class RulesEngine:
             # "Reply C to confirm" in the booking confirmation and reminder texts.
             upcoming = tools.upcoming_appointments(self.db, self.ctx, limit=1)
             if upcoming:
-                return self._finish(f"Thanks — you're all set for your {upcoming[0]['service']} on "
+                return self._finish(f"Thanks - you're all set for your {upcoming[0]['service']} on "
                                     f"{upcoming[0]['label']}. See you then!", ir, ask=False)
         if intent in (Intent.BOOK, Intent.INFORM, Intent.UNKNOWN, Intent.PRICE) and _MOVE_MINE.search(normalize(text)) \
                 and self.ctx.phone_verified and tools.upcoming_appointments(self.db, self.ctx, limit=1):
@@ -182,7 +182,7 @@ class RulesEngine:
                 return self._finish("No problem! Text us anytime when you're ready to book.", ir, ask=False)
             if not answered and intent is Intent.DENY and st.awaiting == "choice":
                 st.offered = []
-                return self._ask("when", "No problem — what other day or time would work for you?", ir)
+                return self._ask("when", "No problem - what other day or time would work for you?", ir)
             if not answered and st.awaiting and intent not in (Intent.BOOK, Intent.PRICE):
                 return self._clarify(ir)
             return self._advance(ir)
@@ -191,7 +191,7 @@ class RulesEngine:
         if intent is Intent.THANKS:
             return self._finish(self._thanks(), ir, ask=False)
         if intent is Intent.AFFIRM and not st.awaiting:
-            return self._finish("Great! What can I help you with — a price, or booking a visit?", ir, ask=False)
+            return self._finish("Great! What can I help you with - a price, or booking a visit?", ir, ask=False)
         if intent is Intent.DENY and not st.awaiting:
             return self._finish("No problem. Text us anytime if you need anything!", ir, ask=False)
         return self._clarify(ir)
@@ -425,7 +425,7 @@ class RulesEngine:
         lead = (f"The {service.name} starts at {base}; the price depends on the {attribute.label.lower()}."
                 if base else "")
         if attribute.key == "vehicle_size":
-            return lead, f"What are you driving — {join_or([_soft_lower(lab) for lab in labels])}?"
+            return lead, f"What are you driving - {join_or([_soft_lower(lab) for lab in labels])}?"
         return lead, f"Which fits best: {join_or(labels)}?"
 
     def _base_quote(self, service: ServiceInfo) -> str:
@@ -509,7 +509,7 @@ class RulesEngine:
         want = st.when
         dates = self._search_dates(want)
         if not dates:
-            return self._ask("when", "That date has already passed — what other day works for you?", None)
+            return self._ask("when", "That date has already passed - what other day works for you?", None)
         slots = self._slots(service.id, dates[0], dates[-1])
         allowed = set(dates)
         slots = _in_window([s for s in slots if s.start.date() in allowed], want)
@@ -684,7 +684,7 @@ class RulesEngine:
                 return self._finish("Okay, I've left your appointment as it is. Anything else I can help with?", ir,
                                     ask=False)
             st.start = ""
-            return self._ask("change", "No problem — what would you like to change: the day/time, the service or "
+            return self._ask("change", "No problem - what would you like to change: the day/time, the service or "
                                        "the address?", ir)
         found = self._extract(text, ir)
         if ir.intent in _QUESTIONS and not found.get("booking_info"):
@@ -724,7 +724,7 @@ class RulesEngine:
             if result.get("status") == "cancelled":
                 self.actions.append(action("cancel", "done", **_short(result)))
                 st.reset_booking()
-                return self._finish(f"Done — your {result['service']} on {result['label']} is cancelled. "
+                return self._finish(f"Done - your {result['service']} on {result['label']} is cancelled. "
                                     "Text us anytime to book again.", ir, ask=False)
             return self._change_failed("cancel", result, ir)
         return self._clarify(ir)
@@ -744,7 +744,7 @@ class RulesEngine:
             st.start = ""
             st.offered = [{"start": a["start"], "label": a["label"]} for a in result["alternatives"]]
             labels = [a["label"] for a in result["alternatives"]]
-            return self._ask("choice", f"Sorry — that time was just taken. I have {join_or(labels)}. "
+            return self._ask("choice", f"Sorry - that time was just taken. I have {join_or(labels)}. "
                                        "Which works for you?", ir)
         st.start = ""
         message = result.get("message") or "Sorry, I couldn't book that."
@@ -787,7 +787,7 @@ class RulesEngine:
             call = f" at {self.kn.contact_phone}" if self.kn.contact_phone else ""
             st.flow = ""
             return self._offer_human(
-                f"Your {what} is less than {hours} hours away, so it can't be {verb} by text — please call us{call}.",
+                f"Your {what} is less than {hours} hours away, so it can't be {verb} by text - please call us{call}.",
                 ir, question="Or would you like someone from our team to reach out?")
         if st.flow == "cancel":
             st.pending = {"kind": "cancel", "appointment_id": st.appointment_id}
@@ -800,7 +800,7 @@ class RulesEngine:
         if found.get("when") is not None:
             st.when = when_dict(found["when"])
             return self._reschedule_slots(ir)
-        return self._ask("when", f"Sure — your {what}. What day and time would you like instead?", ir)
+        return self._ask("when", f"Sure - your {what}. What day and time would you like instead?", ir)
 
     def _continue_change(self, text: str, ir: IntentResult, found: dict) -> TurnResult:
         st = self.state
@@ -860,7 +860,7 @@ class RulesEngine:
         self.actions.append(action(kind, "failed", message=result.get("message", "")))
         if result.get("status") == "unavailable" and result.get("alternatives"):
             st.offered = [{"start": a["start"], "label": a["label"]} for a in result["alternatives"]]
-            return self._ask("choice", f"Sorry — that time was just taken. I have "
+            return self._ask("choice", f"Sorry - that time was just taken. I have "
                                        f"{join_or([a['label'] for a in result['alternatives']])}. Which works?", ir)
         st.flow = ""
         return self._offer_human(result.get("message") or "Sorry, I couldn't change that.", ir,
@@ -922,7 +922,7 @@ class RulesEngine:
                 return result.get("message")
             if kn.area_description:
                 return f"We serve {kn.area_description}. Send me your ZIP code and I'll check."
-            return "We come to you — send me your ZIP code and I'll check."
+            return "We come to you - send me your ZIP code and I'll check."
         match = kn.match_faq(text)
         if match is not None:
             return kn.fill(match.item.answer)
@@ -953,13 +953,13 @@ class RulesEngine:
         st, c = self.state, self.campaign
         first_time = st.campaign_seen != c.body[:80]
         st.campaign_seen = c.body[:80]
-        body = c.body if len(c.body) <= 160 else c.body[:157].rstrip() + "…"
+        body = c.body if len(c.body) <= 160 else c.body[:157].rstrip() + "..."
         sent = _day(c.sent_at.astimezone(self.tz).date())
         if c.points is not None and re.search(r"\bpoints?\b", normalize(self.text)):
             self.notes.append(f"You have {c.points} points with us.")
         elif first_time or campaigns.refers_to_campaign(self.text):
             offer = f" ({c.offer})" if c.offer else ""
-            self.notes.append(f"Yes — that was our text from {sent}{offer}: \"{body}\"")
+            self.notes.append(f"Yes - that was our text from {sent}{offer}: \"{body}\"")
         service_id = c.service_id if self.kn.service(c.service_id) else None
         if service_id is None:
             promoted = best_service(c.body, self.kn.service_refs())
@@ -1017,9 +1017,9 @@ class RulesEngine:
         st.handed_off = True
         who = self.kn.business_name
         if self.ctx.channel == "web" and not st.phone:
-            reply = f"Sure — a person from {who} will follow up. What's the best number or email to reach you?"
+            reply = f"Sure - a person from {who} will follow up. What's the best number or email to reach you?"
         else:
-            reply = f"Sure — I've asked a person from {who} to take it from here. They'll text you shortly."
+            reply = f"Sure - I've asked a person from {who} to take it from here. They'll text you shortly."
         value = intent.value if hasattr(intent, "value") else str(intent)
         return TurnResult(reply, value, [action("handoff", "done", reason=reason)], handoff_reason=reason)
 
@@ -1036,7 +1036,7 @@ class RulesEngine:
             self.notes.insert(0, "Sorry, I didn't catch that.")
             return self._ask(st.awaiting, st.prompt, ir)
         return self._finish("Sorry, I didn't catch that. I can give you prices, check openings and book a visit "
-                            "— what would you like?", ir, ask=False)
+                            "- what would you like?", ir, ask=False)
 
     def _reask(self, ir: IntentResult) -> TurnResult:
         return self._ask(self.state.awaiting, self.state.prompt, ir)
@@ -1204,7 +1204,7 @@ def fit(text: str, limit: int, *, keep_last: str = "") -> str:
         sentences.pop()
     result = " ".join([*sentences, tail]).strip()
     if len(result) > limit:
-        result = result[: limit - 1].rsplit(" ", 1)[0] + "…"
+        result = result[: limit - 1].rsplit(" ", 1)[0] + "..."
     return result
 
 

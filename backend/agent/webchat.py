@@ -241,7 +241,7 @@ def do_reply_web_chat(db: Session, *, tenant_id: str, session_id: str, text: str
     session = access_web_chat_by_id(db, tenant_id=tenant_id, session_id=session_id)
     text = (text or "").strip()
     if not text or len(text) > MAX_MESSAGE:
-        raise UserError(f"Write a reply of 1–{MAX_MESSAGE} characters.")
+        raise UserError(f"Write a reply of 1-{MAX_MESSAGE} characters.")
     row = WebChatMessage(tenant_id=tenant_id, session_id=session.id, direction="out", sender="staff", body=text)
     session.status, session.needs_human = WebChatStatus.HANDOFF.value, False
     session.last_activity_at = clock.now()

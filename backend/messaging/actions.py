@@ -51,7 +51,7 @@ from backend.messaging.models import (
     SmsConsent,
     SmsConsentEvent,
 )
-from backend.messaging.segments import count_segments
+from backend.messaging.segments import count_segments, smart_encode
 from backend.phones import InvalidPhoneNumber, to_e164, to_e164_strict
 from backend.tenancy.models import Tenant
 
@@ -135,7 +135,7 @@ def _queue_sms(
         to_e164_number = to_e164_strict(to)
     except InvalidPhoneNumber as exc:
         raise UserError(str(exc)) from None
-    body = (body or "").strip()
+    body = smart_encode(body).strip()
     if not body and not media_urls:
         raise UserError("Write a message first.")
     if len(body) > MAX_BODY_CHARS:

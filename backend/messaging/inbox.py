@@ -19,7 +19,7 @@ from backend.errors import UserError
 from backend.messaging import service as messaging_service
 from backend.messaging.enums import ConsentState, OutboundStatus
 from backend.messaging.models import Conversation, InboundMessage, OutboundMessage, SmsConsent, SmsConsentEvent
-from backend.messaging.segments import count_segments
+from backend.messaging.segments import count_segments, smart_encode
 from backend.phones import display as display_phone
 
 log = logging.getLogger(__name__)
@@ -392,7 +392,8 @@ def composer_info(text: str) -> ComposerInfo:
     """Returns the segment counter shown under the composer."""
     from backend.messaging.actions import MAX_BODY_CHARS
 
-    info = count_segments(text or "")
+    # Counted as it will be sent: typographic quotes and dashes become GSM-7 characters.
+    info = count_segments(smart_encode(text or ""))
     return ComposerInfo(
         encoding=info.encoding, segments=info.segments, characters=len(text or ""),
         remaining_in_segment=info.remaining, per_segment=info.per_segment,

@@ -439,6 +439,7 @@ def _fmt_local(appointment, tenant_id: str) -> str:
 def _check_prices(scenario: Scenario, tenant_id: str, transcript, legit, failures: list[str]) -> list[str]:
     from backend.db.session import tenant_session
     from backend.scheduling import pricing
+    from backend.messaging.segments import smart_encode
     from backend.scheduling.timeutil import format_price_range
 
     ranges, singles = legit
@@ -456,7 +457,8 @@ def _check_prices(scenario: Scenario, tenant_id: str, transcript, legit, failure
             addon_ids = [_addon_id(db, tenant_id, name) for name in expected.get("addons", ())]
             quote = pricing.quote_price(db, tenant_id=tenant_id, service_id=service_id, addon_ids=addon_ids,
                                         attributes=expected.get("attributes") or {})
-        text = format_price_range(quote.min_cents, quote.max_cents)
+        # Replies go out with plain punctuation (smart encoding), so compare that form.
+        text = smart_encode(format_price_range(quote.min_cents, quote.max_cents))
         if not any(text in reply for reply in replies):
             stated = [a for reply in replies for a in _amounts(reply)]
             if stated:

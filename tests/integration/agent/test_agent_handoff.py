@@ -109,7 +109,7 @@ def test_hand_back_to_ai_seeds_the_draft_and_the_agent_continues(shop):
     assert analysis.safe
     assert shop.conversation().mode == "ai"
     reply = shop.text("saturday morning")[0]
-    assert reply.startswith("Full Detail (SUV): $269–$339")
+    assert reply.startswith("Full Detail (SUV): $269-$339")
     assert "I have Sat Jun 8 at" in reply
 
 

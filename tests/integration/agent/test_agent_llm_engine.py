@@ -51,10 +51,10 @@ def confirm_call(shop) -> dict:
 
 
 def test_tool_loop_quotes_asks_for_yes_then_books(shop, llm):
-    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79–$99? "
+    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79-$99? "
                                               "Reply YES to confirm.")]
     reply = shop.text("Can you wash my sedan friday at 10am? 123 Main St, Tulsa OK 74105. I'm Ann Lee")
-    assert reply == ["Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79–$99? Reply YES to confirm."]
+    assert reply == ["Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79-$99? Reply YES to confirm."]
     assert shop.appointments() == []  # the first book call only stores the summary
     request = llm.requests[0]
     assert request["model"] == "fake-model"
@@ -77,32 +77,32 @@ def test_timeout_falls_back_to_the_rules_engine_for_that_turn(shop, llm, monkeyp
     started = time.monotonic()
     reply = shop.text("How much for a full detail on an SUV?")
     assert time.monotonic() - started < 1.4
-    assert reply[0].startswith("Full Detail (SUV): $269–$339")  # the rules engine's answer
+    assert reply[0].startswith("Full Detail (SUV): $269-$339")  # the rules engine's answer
     assert shop.state()["service_id"] == shop.service_id("Full Detail")
 
 
 def test_api_error_falls_back(shop, llm):
     llm.script = [http_error(500)]
-    assert shop.text("what are your hours?") == ["Our hours are Mon–Fri 8 AM–6 PM, Sat 8 AM–4 PM; closed Sun."]
+    assert shop.text("what are your hours?") == ["Our hours are Mon-Fri 8 AM-6 PM, Sat 8 AM-4 PM; closed Sun."]
 
 
 @pytest.mark.parametrize("arguments", ["{not json", '{"service_id": 5}', '{"service_id": "x", "hack": true}'])
 def test_malformed_tool_arguments_fall_back(shop, llm, arguments):
     llm.script = [tool_calls(("quote_price", arguments))]
     reply = shop.text("How much for a full detail on an SUV?")
-    assert reply[0].startswith("Full Detail (SUV): $269–$339")
+    assert reply[0].startswith("Full Detail (SUV): $269-$339")
 
 
 def test_a_price_no_tool_returned_is_never_sent(shop, llm):
     llm.script = [final("A full detail is just $50 today!")]
     reply = shop.text("How much for a full detail on an SUV?")
-    assert "$50 today" not in reply[0] and reply[0].startswith("Full Detail (SUV): $269–$339")
+    assert "$50 today" not in reply[0] and reply[0].startswith("Full Detail (SUV): $269-$339")
 
 
 def test_nothing_is_lost_when_the_llm_fails_after_a_pending_confirmation(shop, llm):
     """Turn 1 by the LLM stores the summary; turn 2's LLM call fails; the rules engine books on
-    the same state, once — a re-delivered message does not book again."""
-    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79–$99? "
+    the same state, once - a re-delivered message does not book again."""
+    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79-$99? "
                                               "Reply YES to confirm.")]
     shop.text("Wash my sedan friday at 10am please, 123 Main St, Tulsa OK 74105, I'm Ann Lee")
     assert shop.state()["pending"]["kind"] == "book"
@@ -113,7 +113,7 @@ def test_nothing_is_lost_when_the_llm_fails_after_a_pending_confirmation(shop, l
 
 
 def test_a_booking_made_before_the_llm_failed_is_reported_not_repeated(shop, llm):
-    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79–$99? "
+    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79-$99? "
                                               "Reply YES to confirm.")]
     shop.text("Wash my sedan friday at 10am please, 123 Main St, Tulsa OK 74105, I'm Ann Lee")
     llm.script = [confirm_call(shop), http_error(500)]
@@ -137,14 +137,14 @@ def test_system_prompt_is_built_from_the_knowledge_layers(shop):
     sms = llm_engine.system_prompt(kn, "sms", state=DialogueState())
     voice = llm_engine.system_prompt(kn, "voice", state=DialogueState())
     assert "at most 320 characters" in sms and "one or two short sentences" in voice
-    for expected in ("Hours: Mon–Fri 8 AM–6 PM", "Service area: the Tulsa metro (741xx)", "Full Detail (id ",
+    for expected in ("Hours: Mon-Fri 8 AM-6 PM", "Service area: the Tulsa metro (741xx)", "Full Detail (id ",
                      "Price depends on: Vehicle size, Vehicle condition", "Do you need water or power",
                      "Exterior services are moved at no charge", "You book mobile auto detailing"):
         assert expected in sms, expected
 
 
 def test_the_yes_matches_the_same_instant_written_in_utc(shop, llm):
-    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79–$99? "
+    llm.script = [*booking_calls(shop), final("Book Express Wash & Wax on Fri Jun 7 at 10:00 AM for $79-$99? "
                                               "Reply YES to confirm.")]
     shop.text("Wash my sedan friday at 10am please, 123 Main St, Tulsa OK 74105, I'm Ann Lee")
     in_utc = confirm_call(shop)

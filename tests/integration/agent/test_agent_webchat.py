@@ -58,12 +58,12 @@ def test_a_session_token_is_useless_with_another_tenants_widget_or_without_its_s
 def test_web_booking_asks_name_and_number_then_books_and_texts_the_confirmation(shop):
     token, session = start(shop)
     assert say(token, session, "how much for an express wash on a sedan?").reply.startswith(
-        "Express Wash & Wax (Sedan): $79–$99")
+        "Express Wash & Wax (Sedan): $79-$99")
     assert say(token, session, "friday at 10am").reply.endswith("What's the address for the visit (street and ZIP)?")
     assert say(token, session, "123 Main St, Tulsa OK 74105").reply == "What name should I put the booking under?"
     assert say(token, session, "Ann Lee").reply == "What's the best mobile number for your confirmation text?"
     confirm = say(token, session, "(918) 555-0142").reply
-    assert confirm == ("Book Express Wash & Wax (Sedan) on Fri Jun 7 at 10:00 AM at 123 Main St for $79–$99? "
+    assert confirm == ("Book Express Wash & Wax (Sedan) on Fri Jun 7 at 10:00 AM at 123 Main St for $79-$99? "
                        "Reply YES to confirm.")
     done = say(token, session, "yes")
     assert done.reply.startswith("You're booked!") and done.actions[0]["type"] == "book"
@@ -105,7 +105,7 @@ def test_handoff_then_staff_reply_then_hand_back(shop):
                                   acting_user=ctx)
         webchat.do_hand_back_web_chat(db, tenant_id=shop.tenant_id, session_id=session_id, acting_user=ctx)
     assert say(token, session, "what are your hours?").reply == (
-        "Our hours are Mon–Fri 8 AM–6 PM, Sat 8 AM–4 PM; closed Sun.")
+        "Our hours are Mon-Fri 8 AM-6 PM, Sat 8 AM-4 PM; closed Sun.")
     with shop.session() as db:
         senders = [m.sender for m in db.exec(WebChatMessage.__table__.select()).all()]
     assert "staff" in senders

@@ -58,7 +58,7 @@ def test_campaign_reference_is_answered_with_the_campaign_and_leads_into_booking
     shop.add_customer("Pat")
     send_campaign(shop, "Shine: Welcome back! Book a Maintenance Detail this month and get 15% off.")
     reply = shop.text("Got your text, what's the deal?")[0]
-    assert reply.startswith("Yes — that was our text from Sun Jun 2")
+    assert reply.startswith("Yes - that was our text from Sun Jun 2")
     assert "15% off" in reply and "didn't catch" not in reply
     assert "What are you driving" in reply  # the promoted service is being booked
 

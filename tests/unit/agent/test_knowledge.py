@@ -106,7 +106,7 @@ def test_lot_size_measurements_use_the_base_ranges(db, text, expected):
 
 def test_hours_text_groups_days(shop):
     kn = knowledge(shop)
-    assert kn.hours_text() == "Mon–Fri 8 AM–6 PM, Sat 8 AM–4 PM; closed Sun"
+    assert kn.hours_text() == "Mon-Fri 8 AM-6 PM, Sat 8 AM-4 PM; closed Sun"
     assert kn.day_hours_text(6) == "We're closed on Sundays."
 
 

@@ -23,14 +23,14 @@ def local(appointment) -> str:
 def test_booking_conversation_reaches_a_confirmed_appointment_and_one_confirmation_text(shop):
     """Price question → when → slot → address → name → YES: one appointment, one confirmation."""
     first = shop.text("Hi, how much for a full detail on an SUV?")
-    assert first == ["Full Detail (SUV): $269–$339, about 4.5 hrs. Heavily soiled adds $50. When would you like "
+    assert first == ["Full Detail (SUV): $269-$339, about 4.5 hrs. Heavily soiled adds $50. When would you like "
                      "us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")"]
     offer = shop.text("Saturday morning")[0]
     assert offer == "I have Sat Jun 8 at 8:00 AM, 9:30 AM or 11:00 AM. Which works for you?"
     assert shop.text("the 9:30 one") == ["What's the address for the visit (street and ZIP)?"]
     assert shop.text("123 Main St, Tulsa OK 74105") == ["What name should I put the booking under?"]
     confirm = shop.text("John Smith")[0]
-    assert confirm == ("Book Full Detail (SUV) on Sat Jun 8 at 9:30 AM at 123 Main St for $269–$339? "
+    assert confirm == ("Book Full Detail (SUV) on Sat Jun 8 at 9:30 AM at 123 Main St for $269-$339? "
                        "Reply YES to confirm.")
     assert shop.appointments() == []
     done = shop.text("yes")[0]
@@ -78,13 +78,13 @@ def test_ambiguous_service_asks_which_one_listing_the_best_matches(shop):
     reply = shop.text("I need a detail")[0]
     assert reply == "Happy to help! Which one: Interior Detail, Exterior Detail, Full Detail or Maintenance Detail?"
     reply = shop.text("interior please")[0]
-    assert reply.startswith("The Interior Detail starts at $149–$199")
+    assert reply.startswith("The Interior Detail starts at $149-$199")
 
 
 def test_mid_conversation_correction_requotes_and_keeps_the_rest(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("oh wait it's actually a Tahoe")[0]
-    assert reply.startswith("Full Detail (SUV): $269–$339")
+    assert reply.startswith("Full Detail (SUV): $269-$339")
     assert shop.state()["attributes"]["vehicle_size"] == "suv"
 
 
@@ -92,7 +92,7 @@ def test_two_failed_clarifications_offer_a_person_and_yes_hands_off(shop):
     assert shop.text("asdf qwerty")[0].startswith("Sorry, I didn't catch that.")
     assert shop.text("zzzz") == ["Sorry, I'm having trouble understanding. Would you like someone from our team "
                                  "to text you?"]
-    assert shop.text("yes")[0].startswith("Sure — I've asked a person from Shine Mobile Detailing")
+    assert shop.text("yes")[0].startswith("Sure - I've asked a person from Shine Mobile Detailing")
     conversation = shop.conversation()
     assert (conversation.mode, conversation.needs_human) == ("manual", True)
 
@@ -107,7 +107,7 @@ def test_declining_the_offer_of_a_person_resumes_the_question(shop):
 def test_asking_for_a_person_hands_off_notifies_admins_and_the_customer_gets_one_text(shop):
     factories.make_member(shop.tenant_id, role="owner", email="boss@shine.example", name="Boss")
     replies = shop.text("Can I talk to a real person please?")
-    assert replies == ["Sure — I've asked a person from Shine Mobile Detailing to take it from here. "
+    assert replies == ["Sure - I've asked a person from Shine Mobile Detailing to take it from here. "
                        "They'll text you shortly."]
     conversation = shop.conversation()
     assert (conversation.mode, conversation.needs_human) == ("manual", True)
@@ -136,10 +136,10 @@ def test_spam_gets_no_reply_and_is_flagged_for_a_person(shop):
 
 
 def test_hours_area_and_faq_answers_come_from_the_tenants_data(shop):
-    assert shop.text("What are your hours?") == ["Our hours are Mon–Fri 8 AM–6 PM, Sat 8 AM–4 PM; closed Sun."]
-    assert shop.text("do you come out to 74105?") == ["Good news — Shine Mobile Detailing serves 74105."]
+    assert shop.text("What are your hours?") == ["Our hours are Mon-Fri 8 AM-6 PM, Sat 8 AM-4 PM; closed Sun."]
+    assert shop.text("do you come out to 74105?") == ["Good news - Shine Mobile Detailing serves 74105."]
     outside = shop.text("do you come out to 73301?", phone="+19185550177")[0]
-    assert outside.startswith("Sorry — ZIP 73301 is outside our service area. We serve the Tulsa metro (741xx).")
+    assert outside.startswith("Sorry - ZIP 73301 is outside our service area. We serve the Tulsa metro (741xx).")
     water = shop.text("do you need water or power at my place?", phone="+19185550166")[0]
     assert "water tank" in water and "generator" in water
 
@@ -147,7 +147,7 @@ def test_hours_area_and_faq_answers_come_from_the_tenants_data(shop):
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]
-    assert reply.startswith("On Saturdays we're open 8 AM–4 PM.")
+    assert reply.startswith("On Saturdays we're open 8 AM-4 PM.")
     assert reply.endswith("When would you like us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")")
 
 
@@ -157,7 +157,7 @@ def test_returning_customer_with_a_vehicle_and_address_books_in_two_messages(sho
                       asset={"kind": "vehicle", "label": "Mazda CX-5", "attributes": {"vehicle_size": "small_suv"}})
     reply = shop.text("Hi! Can I book a maintenance detail for Saturday at 9?")[0]
     assert reply.endswith("Book Maintenance Detail (Small SUV) on Sat Jun 8 at 9:00 AM at 1502 S Yorktown Ave "
-                          "for $109–$139? Reply YES to confirm.")
+                          "for $109-$139? Reply YES to confirm.")
     shop.text("yes")
     (appointment,) = shop.appointments()
     assert appointment.attributes["vehicle_size"] == "small_suv"
@@ -167,7 +167,7 @@ def test_reschedule_moves_the_appointment_after_yes_and_reconfirms(shop):
     shop.add_customer("Jordan Miles", address_line1="2417 E 21st St", city="Tulsa", postal_code="74114")
     appointment_id = shop.book("Full Detail", "2030-06-06 08:00")
     reply = shop.text("I need to reschedule my appointment")[0]
-    assert reply == "Sure — your Full Detail on Thu Jun 6 at 8:00 AM. What day and time would you like instead?"
+    assert reply == "Sure - your Full Detail on Thu Jun 6 at 8:00 AM. What day and time would you like instead?"
     assert shop.text("Friday at 1pm")[0].endswith(
         "Move your Full Detail on Thu Jun 6 at 8:00 AM to Fri Jun 7 at 1:00 PM? Reply YES to confirm.")
     assert shop.text("yes")[0].startswith("Done! Your Full Detail is now on Fri Jun 7 at 1:00 PM.")
@@ -236,7 +236,7 @@ def test_tenant_without_the_ai_agent_gets_a_polite_hand_off(db):
 def test_reply_c_to_the_confirmation_text_is_acknowledged(shop):
     shop.add_customer("Lee Chan")
     shop.book("Express Wash & Wax", "2030-06-07 09:00")
-    assert shop.text("C") == ["Thanks — you're all set for your Express Wash & Wax on Fri Jun 7 at 9:00 AM. "
+    assert shop.text("C") == ["Thanks - you're all set for your Express Wash & Wax on Fri Jun 7 at 9:00 AM. "
                               "See you then!"]
 
 
@@ -246,7 +246,7 @@ def test_voice_replies_are_short_and_spoken(shop):
                                                  conversation_id="CA-call-1", phone="+19185550123"))
 
     first = call("how much is an express wash for a sedan")
-    assert first.reply.startswith("Express Wash & Wax (Sedan): $79–$99")
+    assert first.reply.startswith("Express Wash & Wax (Sedan): $79-$99")
     call("friday at 10am")
     call("123 Main St, Tulsa OK 74105")
     confirm = call("Ann Lee").reply
