@@ -144,6 +144,10 @@ def sidebar() -> rx.Component:
         rx.link(rx.text(SessionState.user_name, size="2", weight="medium"), href="/account", underline="none",
                 color_scheme="gray", high_contrast=True),
         rx.text(SessionState.role, size="1", color_scheme="gray"),
+        rx.cond(
+            (SessionState.business_count > 1) & ~SessionState.impersonating,
+            rx.link("Switch business", href="/select-tenant", size="2", id="switch-business"),
+        ),
         sign_out_form(),
         width="240px",
         min_width="240px",

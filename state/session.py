@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import reflex as rx
 
+from backend.auth import service as auth_service
 from backend.auth.context import StaffContext
 from backend.config import get_settings
 from backend.errors import PermissionDenied
@@ -97,6 +98,8 @@ class SessionState(rx.State):
     plan_tier: str = ""
     tenant_status: str = ""
     features: list[str] = []
+    # How many businesses this person belongs to: more than one shows "Switch business".
+    business_count: int = 0
 
     def context(self) -> StaffContext:
         """Returns the verified staff context or raises PermissionDenied."""
@@ -126,6 +129,7 @@ class SessionState(rx.State):
         if ctx is None or ctx.tenant_id is None:
             return
         view = await run_blocking(tenancy_views.tenant_view, tenant_id=ctx.tenant_id)
+        self.business_count = await run_blocking(auth_service.count_memberships, user_id=ctx.user_id)
         self.tenant_name = view.name
         self.tenant_logo = view.logo_url
         self.brand_color = view.brand_color

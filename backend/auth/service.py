@@ -45,6 +45,16 @@ def get_memberships(db: Session, *, user_id: str) -> list[tuple[Membership, Tena
     return [(m, t) for m, t in rows]
 
 
+def count_memberships(*, user_id: str) -> int:
+    """Returns how many businesses a user belongs to."""
+    from sqlalchemy import func
+
+    from backend.db.session import platform_session
+
+    with platform_session("auth:membership-count") as db:
+        return db.exec(select(func.count()).select_from(Membership).where(Membership.user_id == user_id)).one()
+
+
 def get_membership(db: Session, *, user_id: str, tenant_id: str) -> Membership | None:
     return db.exec(
         select(Membership).where(Membership.user_id == user_id, Membership.tenant_id == tenant_id)
