@@ -245,6 +245,7 @@ class AddressHint:
 class _AddressMatch:
     hint: AddressHint
     number_span: tuple[int, int]
+    end: int  # where the address (with its city/state/ZIP tail) ends in the text
 
 
 def _addresses(text: str) -> list[_AddressMatch]:
@@ -267,7 +268,7 @@ def _addresses(text: str) -> list[_AddressMatch]:
             postal_code=postal,
             raw=text[m.start():end].strip(" ,"),
         )
-        out.append(_AddressMatch(hint, (m.start("number"), m.end("number"))))
+        out.append(_AddressMatch(hint, (m.start("number"), m.end("number")), end))
     return out
 
 
@@ -338,7 +339,8 @@ _NOT_NAMES = frozenset(
     cancel reschedule stop help info unsubscribe interested available looking asap later anytime
     whenever kinda sorta super totally due overdue headed stuck told located unavailable worried
     concerned satisfied unhappy disappointed upset frustrated new here premium basic standard
-    full deluxe express interior exterior""".split()
+    full deluxe express interior exterior work office shop store business church school gym address
+    location place building unit""".split()
 )
 _NAME_TOKEN = r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]"
 _STRONG_NAME_CUES = re.compile(r"\b(?:my name(?:'s| is)|name(?:'s| is)|name\s*:|names)\s+", re.IGNORECASE)
@@ -430,12 +432,39 @@ def extract_name(text: str, *, expected: bool = False) -> str | None:
     signed = _SIGNATURE.search(text)
     if signed and all(_name_like(w, strict=True) for w in signed.group(1).split()):
         return _display_name(signed.group(1).split())
+    beside = _name_beside_address(text, mixed_case=mixed_case)
+    if beside:
+        return beside
     if expected:
         bare = _BARE_NAME.fullmatch(text)
         if bare:
             words = bare.group(1).split()
             if all(_name_like(w, strict=True) for w in words):
                 return _display_name(words)
+    return None
+
+
+_BEFORE_ADDRESS = re.compile(r"^\s*(.+?)\s*[,;\n]\s*$", re.DOTALL)
+_AFTER_ADDRESS = re.compile(r"^\s*[,;\n]\s*(.+?)\s*[.!]*\s*$", re.DOTALL)
+
+
+def _name_beside_address(text: str, *, mixed_case: bool) -> str | None:
+    """Reads "Jamie Cole, 4410 S Peoria Ave 74105" or "4410 S Peoria Ave, Tulsa OK; Jamie Cole":
+    customers asked for the address often send their name with it. The name must be set off from
+    the address by a comma, semicolon or line break and styled like a name."""
+    found = _addresses(text)
+    if not found:
+        return None
+    for pattern, part in ((_BEFORE_ADDRESS, text[:found[0].number_span[0]]), (_AFTER_ADDRESS, text[found[-1].end:])):
+        m = pattern.match(part)
+        if not m:
+            continue
+        words = m.group(1).split()
+        if not 1 <= len(words) <= 3 or not all(re.fullmatch(_NAME_TOKEN, w) for w in words):
+            continue
+        styled = not mixed_case or all(w[0].isupper() for w in words)
+        if styled and all(_name_like(w, strict=True) for w in words):
+            return _display_name(words)
     return None
 
 

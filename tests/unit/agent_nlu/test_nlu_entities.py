@@ -123,6 +123,28 @@ def test_extract_name(text, expected):
     assert extract_name(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jamie Cole, 4410 S Peoria Ave Tulsa OK 74105", "Jamie Cole"),
+        ("jamie cole, 4410 s peoria ave 74105", "Jamie Cole"),
+        ("4410 S Peoria Ave, Tulsa OK 74105; Jamie Cole", "Jamie Cole"),
+        ("4410 S Peoria Ave 74105\nJamie Cole", "Jamie Cole"),
+        ("Sure, 4410 S Peoria Ave", None),
+        ("Tuesday, 4410 S Peoria Ave", None),
+        ("Work, 4410 S Peoria Ave", None),
+        ("Come to 4410 S Peoria Ave", None),
+        ("4410 S Peoria Ave, Broken Arrow", None),
+        ("4410 S Peoria Ave, gate code 1234", None),
+        ("4410 S Peoria Ave, thanks!", None),
+    ],
+)
+def test_extract_name_written_beside_the_address(text, expected):
+    """Asked for the address, customers often send "Name, address": the name set off by a comma,
+    semicolon or line break is read; a greeting, a day or a city next to the address is not."""
+    assert extract_name(text) == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), [("john smith", "John Smith"), ("Maria", "Maria"), ("yes", None), ("tomorrow", None), ("Tuesday", None), ("it's Dan", "Dan")])
 def test_extract_name_when_expected(text, expected):
     """After the agent asks for a name, a bare name-like reply is taken as the name."""
