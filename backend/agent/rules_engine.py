@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -606,12 +607,28 @@ class RulesEngine:
         index = extract_choice(text, labels)
         if index is None and ir.intent is Intent.AFFIRM and (len(labels) == 1 or re.search(
                 r"\b(?:any|either|whichever|first available|earliest)\b", normalize(text))):
-            index = 0
+            index = self._first_offered_within(hint)
         if index is None:
             return False
         st.start = st.offered[index]["start"]
         st.offered = []
         return True
+
+    def _first_offered_within(self, hint: WhenHint | None) -> int | None:
+        """"Any of them" takes the first offered slot; "any time after lunch" the first one inside
+        what was said, or None (a new constraint to search again) when none of them is."""
+        if hint is None:
+            return 0
+        want = when_dict(hint)
+        for index, offer in enumerate(self.state.offered):
+            local = dt.datetime.fromisoformat(offer["start"]).astimezone(self.tz)
+            day = local.date().isoformat()
+            if (want["dates"] and day not in want["dates"]) or (want["earliest"] and day < want["earliest"]) \
+                    or (want["latest"] and day > want["latest"]):
+                continue
+            if _in_window([SimpleNamespace(start=local)], want):
+                return index
+        return None
 
     # ---- address, name ---------------------------------------------------------------------------
 

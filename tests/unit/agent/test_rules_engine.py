@@ -57,6 +57,20 @@ def test_every_sms_reply_fits_320_characters_and_offers_at_most_three_slots(shop
     assert offer.count(" AM") + offer.count(" PM") <= 3
 
 
+def test_any_time_with_a_window_narrows_the_offer_instead_of_taking_the_first_slot(shop):
+    """Offered morning slots, "any time after lunch" is a new window, not "any of them"; "either is
+    fine" then takes the first afternoon slot."""
+    shop.text("How much is an express wash and wax for a sedan?")
+    assert shop.text("Saturday morning")[0].startswith("I have Sat Jun 8 at 8:00 AM")
+    offer = shop.text("actually any time after lunch")[0]
+    assert offer.startswith("I have Sat Jun 8 at ") and " AM" not in offer
+    assert shop.text("either is fine") == ["What's the address for the visit (street and ZIP)?"]
+    shop.text("123 Main St, Tulsa OK 74105")
+    confirm = shop.text("John Smith")[0]
+    first_afternoon = offer.removeprefix("I have Sat Jun 8 at ").split(",")[0].split(" or ")[0]
+    assert f"on Sat Jun 8 at {first_afternoon} at 123 Main St" in confirm
+
+
 def test_exact_time_is_booked_without_a_choice_and_a_taken_time_offers_the_nearest(shop):
     shop.text("can you do an express wash on the 14th at 10am? sedan")
     state = shop.state()
