@@ -130,6 +130,10 @@ _CUE_TABLE: Mapping[Intent, tuple[tuple[str, float, str], ...]] = MappingProxyTy
         (r"\bre-?book\w*", 0.8, "rebook"),
         (r"\b(?:move|moving|change|changing|switch|switching|push|pushing|bump|bumping|shift|shifting)\b"
          r"[^.?!]{0,25}\b(?:appointment|appt|booking|reservation|visit)\b", 0.9, "move my appointment"),
+        # "move my detail to wednesday", "push our lawn mowing back": the job named by its service
+        (r"\b(?:move|moving|push|pushing|bump|bumping|shift|shifting)\b (?:my|our) (?:[a-z'-]+ ){0,2}"
+         r"(?:detail|detailing|wash|clean|cleaning|mow|mowing|service|job|groom|grooming|session|shoot)\b",
+         0.9, "move my detail"),
         (r"\b(?:move|change|switch|push|bump|shift)\b (?:the |my |our )?(?:time|date|day|slot)\b",
          0.85, "change the time"),
         (r"\b(?:push|bump|move) (?:it|that|us|me|this) (?:back|out|up|later|earlier|to)\b", 0.85, "push it back"),

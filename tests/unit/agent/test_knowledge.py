@@ -67,6 +67,11 @@ def test_faq_the_tenants_own_entry_answers_and_the_base_layer_covers_generic_que
     assert kn.match_faq("what's the meaning of life") is None
 
 
+@pytest.mark.parametrize("text", ["do you guys take cards?", "do you take credit card", "can I pay with apple pay"])
+def test_payment_questions_in_everyday_words_find_the_packs_payment_answer(shop, text):
+    assert knowledge(shop).match_faq(text).item.question == "How do I pay?"
+
+
 def test_without_a_tenant_copy_the_pack_faq_is_used(shop):
     with shop.session() as db:
         for row in db.exec(select(FaqEntry)).all():

@@ -24,6 +24,9 @@ CASES: list[tuple[str, Intent]] = [
     ("Can someone come clean my house next week?", Intent.BOOK),
     # reschedule
     ("can I move my appointment to friday", Intent.RESCHEDULE),
+    ("something came up, can I move my detail to wednesday instead?", Intent.RESCHEDULE),
+    ("could we push our lawn mowing back a week", Intent.RESCHEDULE),
+    ("need to bump my deep cleaning to the afternoon", Intent.RESCHEDULE),
     ("I need to reschedule", Intent.RESCHEDULE),
     ("Can we push it back an hour?", Intent.RESCHEDULE),
     ("Something came up, can we do another day?", Intent.RESCHEDULE),

@@ -62,7 +62,7 @@ def test_apply_pack_is_idempotent(db):
     with factories.tenant_session(tenant.id) as db_:
         first = apply_pack(db_, tenant_id=tenant.id, pack="lawn_care")
         second = apply_pack(db_, tenant_id=tenant.id, pack="lawn_care")
-        assert first.services == 6 and first.faq_entries == 6 and first.sms_templates == 5 and first.profile
+        assert first.services == 6 and first.faq_entries == 7 and first.sms_templates == 5 and first.profile
         assert not second.changed
         services = scheduling_service.list_services(db_, tenant_id=tenant.id)
         assert len(services) == 6
