@@ -58,7 +58,10 @@ def test_search_customer_by_phone_in_another_format_and_open_profile(page):
     page.click("#new-customer-submit")
     expect(page.locator("#new-customer-error")).to_contain_text("is not a valid phone number")
     page.keyboard.press("Escape")
+    # While the dialog is still closing its focus trap swallows typing into the search box.
+    expect(page.locator("#new-customer-name")).to_be_hidden()
     page.fill("#customer-search", "Nobody Saved")
+    expect(page.get_by_text("No customers match.")).to_be_visible()
     expect(page.locator("[data-customer-row]")).to_have_count(0)
 
 
