@@ -33,7 +33,7 @@ from backend.scheduling import availability, pricing
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.enums import AppointmentSource
 from backend.scheduling.models import Appointment
-from backend.scheduling.timeutil import format_day, local_instant, tenant_zone
+from backend.scheduling.timeutil import format_day, format_money, local_instant, tenant_zone
 from backend.scheduling.tokens import new_public_token, parse_public_token
 from backend.tenancy import service as tenancy_service
 from backend.tenancy.models import Tenant
@@ -183,7 +183,7 @@ def create_quote(
     db.flush()
     audit.record(db, tenant_id=tenant_id, acting_user=acting_user, action="quote.created", target_type="quotes",
                  target_id=quote.id, summary=f"Quote {quote.number} for {customer.name or customer.phone}: "
-                                             f"{quote.total_cents} cents")
+                                             f"{format_money(quote.total_cents)}")
     return quote
 
 
@@ -219,7 +219,7 @@ def update_draft_quote(
     db.add(quote)
     db.flush()
     audit.record(db, tenant_id=tenant_id, acting_user=acting_user, action="quote.updated", target_type="quotes",
-                 target_id=quote.id, summary=f"Edited quote {quote.number}: {quote.total_cents} cents")
+                 target_id=quote.id, summary=f"Edited quote {quote.number}: {format_money(quote.total_cents)}")
     return quote
 
 
