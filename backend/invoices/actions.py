@@ -184,6 +184,7 @@ def create_invoice_from_appointment(
         discount_cents=discount_cents, discount_percent_bps=discount_percent_bps,
         due_date=now.astimezone(zone).date() + dt.timedelta(days=due_days),
         created_by_user_id=acting_user.user_id if acting_user else None,
+        created_at=now,
     )
     invoice = _insert(db, invoice=invoice, lines=lines, acting_user=acting_user,
                       summary=f"for {service.name} on {local_day.date().isoformat()}")

@@ -186,6 +186,7 @@ def test_invoice_from_completed_appointment(db):
         assert (invoice.number, invoice.status, invoice.subtotal_cents, invoice.discount_cents) == ("INV-1001", "draft",
                                                                                                     9000, 500)
         assert (invoice.tax_cents, invoice.total_cents) == (701, 9201)  # 8.25% of 8500 = 701.25
+        assert invoice.created_at == NOW  # dated when it was raised (imports and the demo raise past ones)
         with pytest.raises(Conflict, match="already has invoice INV-1001"):
             invoices_actions.create_invoice_from_appointment(s, tenant_id=biz.tenant_id,
                                                              appointment_id=appointment.id, acting_user=None)
