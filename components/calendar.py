@@ -35,7 +35,7 @@ def _column_header(column: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.cond(column["color"] != "", color_dot(column["color"])),
-            rx.text(column["label"], size="2", weight="bold", trim="both", white_space="nowrap", overflow="hidden",
+            rx.text(column["label"], size="2", weight="bold", white_space="nowrap", overflow="hidden",
                     text_overflow="ellipsis"),
             align="center",
             spacing="2",

@@ -57,7 +57,7 @@ def _conversation_row(row: rx.Var) -> rx.Component:
             ),
             rx.vstack(
                 rx.hstack(
-                    rx.text(row.name, weight=rx.cond(row.unread > 0, "bold", "medium"), size="2", trim="both",
+                    rx.text(row.name, weight=rx.cond(row.unread > 0, "bold", "medium"), size="2",
                             overflow="hidden", text_overflow="ellipsis", white_space="nowrap",
                             class_name="conversation-name"),
                     rx.spacer(),
