@@ -329,6 +329,8 @@ def customer_profile(db: Session, *, tenant_id: str, customer_id: str) -> Profil
 
     address = ", ".join(p for p in (customer.address_line1, customer.address_line2, customer.city,
                                     " ".join(p for p in (customer.region, customer.postal_code) if p)) if p)
+    # A customer imported with their history was a customer before their record was created.
+    since = min(customer.created_at, customer.first_job_at or customer.created_at)
     return ProfileView(
         id=customer.id, name=customer.name or display_phone(customer.phone) or customer.email or "(no name)",
         email=customer.email,
@@ -345,7 +347,7 @@ def customer_profile(db: Session, *, tenant_id: str, customer_id: str) -> Profil
         tags=profile.tags,
         first_job=day_label(customer.first_job_at, zone), last_job=day_label(customer.last_job_at, zone),
         total_jobs=customer.total_jobs, lifetime_value=format_cents(customer.lifetime_value_cents),
-        open_balance=format_cents(profile.open_balance_cents), customer_since=day_label(customer.created_at, zone),
+        open_balance=format_cents(profile.open_balance_cents), customer_since=day_label(since, zone),
         appointments=[appointment_item(s, True) for s in profile.upcoming]
         + [appointment_item(s, False) for s in profile.history],
         invoices=[InvoiceItem(i.id, i.number, day_label(i.created_at, zone), i.status, format_cents(i.total_cents),

@@ -64,6 +64,7 @@ def test_customer_profile_has_household_assets_history_and_no_fake_messages(db):
     assert (job.service, job.status, job.price, job.upcoming) == ("Wash", "completed", "$65.00", False)
     assert job.when == "Tue, Mar 3, 2026 · 10:00 AM"
     assert profile.total_jobs == 1 and profile.lifetime_value == "$65.00" and profile.last_job == "Mar 3, 2026"
+    assert profile.customer_since == "Mar 3, 2026"  # the first job predates the record
     assert profile.messages == [] and profile.sms_consent_label == "Not asked yet"
 
 
