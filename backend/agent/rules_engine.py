@@ -938,7 +938,8 @@ class RulesEngine:
                 result = tools.run_tool(self.db, self.ctx, "check_area", tools.CheckAreaArgs(postal_code=zip_code))
                 return result.get("message")
             if kn.area_description:
-                return f"We serve {kn.area_description}. Send me your ZIP code and I'll check."
+                lead = "We come to you - we serve" if kn.mobile else "We serve"
+                return f"{lead} {kn.area_description}. Send me your ZIP code and I'll check."
             return "We come to you - send me your ZIP code and I'll check."
         match = kn.match_faq(text)
         if match is not None:

@@ -275,6 +275,10 @@ _PLACE_WORDS = re.compile(
     r"\b(?:my area|area|city|town|neighborhood|neighbourhood|side of town|suburbs?|county|that far|"
     r"out there|way out)\b"
 )
+_MOBILE_CUE = re.compile(
+    r"\b(?:do|should|can|would) (?:i|we) (?:have to |need to )?(?:drop|bring|take) (?:it|the \w+|my \w+)(?: \w+)? "
+    r"(?:off|in|over|by|to you)\b|\bare (?:you|u|y'?all|you guys) (?:mobile|a mobile)\b"
+)
 _NOT_A_NAME_AFTER_CALL_ME = frozenset(
     "back asap now today tomorrow please at when after before tonight later anytime whenever on if".split()
 )
@@ -339,6 +343,11 @@ def _area_cue(s: str, cased: str) -> tuple[float, str] | None:
     )
     if names_place:
         return 0.9, "do you come to <place>"
+    if m.group("verb") in ("come", "go", "travel", "drive", "make it") and m.group("prep") in (
+            "to", "out to", "over to", "all the way to", "as far as") and re.match(r"\s*[a-z]{3,}", s[m.end():]):
+        # Texts are often all lower case: "do you come to broken arrow?", "do you come to me?".
+        return 0.9, "do you come to <place>"
+    return None
     if m.group("verb") in ("come", "go", "travel", "drive", "make it") and m.group("prep") in ("that far", "out there"):
         return 0.85, "do you come that far"
     return None
@@ -459,6 +468,9 @@ def classify_intent(text: str, *, awaiting: str | None = None) -> IntentResult:
     area = _area_cue(s, normalize(raw, keep_case=True))
     if area:
         hits.setdefault(Intent.SERVICE_AREA, []).append(area)
+    if _MOBILE_CUE.search(s):
+        # "Do I drop it off?" / "are you mobile?": the answer is that we come to you, and where.
+        hits.setdefault(Intent.SERVICE_AREA, []).append((0.85, "do you come to me"))
     if re.fullmatch(r"\d{5}\s*\?", s):
         hits.setdefault(Intent.SERVICE_AREA, []).append((0.8, "zip?"))
 

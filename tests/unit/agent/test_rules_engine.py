@@ -158,6 +158,15 @@ def test_hours_area_and_faq_answers_come_from_the_tenants_data(shop):
     assert "water tank" in water and "generator" in water
 
 
+def test_asking_whether_we_come_to_them_gets_the_service_area_not_a_shrug(shop):
+    """Lower-case places and "do I drop it off?" are service-area questions a mobile shop answers."""
+    reply = shop.text("do you come to me or do i drop it off?")[0]
+    assert reply.startswith("We come to you - we serve the Tulsa metro (741xx)")
+    assert reply.endswith("Send me your ZIP code and I'll check.")
+    place = shop.text("do you come to broken arrow?", phone="+19185550178")[0]
+    assert place.startswith("We come to you - we serve the Tulsa metro (741xx)")
+
+
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]

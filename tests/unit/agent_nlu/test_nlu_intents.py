@@ -72,6 +72,10 @@ CASES: list[tuple[str, Intent]] = [
     ("Do you guys go out to Sand Springs?", Intent.SERVICE_AREA),
     ("74133?", Intent.SERVICE_AREA),
     ("am I in your service area? I'm in Owasso", Intent.SERVICE_AREA),
+    ("do you come to broken arrow?", Intent.SERVICE_AREA),
+    ("do you come to me or do i drop it off?", Intent.SERVICE_AREA),
+    ("are you guys mobile", Intent.SERVICE_AREA),
+    ("should I bring it in or do you come out?", Intent.SERVICE_AREA),
     # faq
     ("Do you use eco-friendly products?", Intent.FAQ),
     ("How long does a full detail take?", Intent.FAQ),
