@@ -55,6 +55,12 @@ SMS_LIMIT = 320
 WHEN_QUESTION = "When would you like us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")"
 _MOVE_MINE = re.compile(r"\b(?:move|change|switch|push|bump|shift|reschedule)\b[^.?!]{0,20}\b(?:my|our)\b")
 _CORRECTION = re.compile(r"\b(?:actually|instead|rather|change|switch|make it|go with|prefer|no wait|oh wait|wait)\b")
+# Words that make a Title-Case reply to "what's the address?" a place ("Broken Arrow"), not a name.
+_PLACE_WORDS = frozenset(
+    "arrow springs spring hills hill park heights city village creek lake lakes valley ridge point beach falls "
+    "grove woods north south east west downtown midtown uptown county street avenue road drive lane court "
+    "place boulevard ok tx oklahoma texas".split()
+)
 MAX_CLARIFICATIONS = 2
 SEARCH_DAYS = 14
 _QUESTIONS = (Intent.PRICE, Intent.HOURS, Intent.SERVICE_AREA, Intent.FAQ, Intent.LOYALTY)
@@ -263,6 +269,13 @@ class RulesEngine:
             if loose:
                 found["address_text"] = loose
         name = extract_name(text, expected=awaiting == "name")
+        if not name and awaiting in ("address", "zip") and not st.name and "address" not in found \
+                and "address_text" not in found and re.fullmatch(r"[A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,2}[.!]?", text) \
+                and not _PLACE_WORDS & set(normalize(text).strip(".!").split()):
+            # Asked for the address, some customers first send their full name ("Mike Jones").
+            name = extract_name(text, expected=True)
+            if name:
+                self.notes.append(f"Thanks, {name.split()[0]}!")
         if name:
             found["name"] = name
         phone = _find_phone(text)

@@ -71,6 +71,19 @@ def test_any_time_with_a_window_narrows_the_offer_instead_of_taking_the_first_sl
     assert f"on Sat Jun 8 at {first_afternoon} at 123 Main St" in confirm
 
 
+def test_a_name_sent_when_asked_for_the_address_is_kept_and_the_address_asked_again(shop):
+    """"Mike Jones" in reply to the address question is the name, not a failed address; a place
+    name in Title Case ("Broken Arrow") is not taken for a name."""
+    shop.text("express wash on the 14th at 10am for my sedan")
+    assert shop.text("Mike Jones") == ["Thanks, Mike! What's the address for the visit (street and ZIP)?"]
+    confirm = shop.text("2210 E 15th St Tulsa 74104")[0]
+    assert confirm.startswith("Book Express Wash & Wax (Sedan) on Fri Jun 14 at 10:00 AM at 2210 E 15th St")
+    other = "+19185550199"
+    shop.text("express wash on the 14th at 10am for my sedan", phone=other)
+    assert "Thanks" not in shop.text("Broken Arrow", phone=other)[0]
+    assert shop.state(other).get("name", "") == ""
+
+
 def test_exact_time_is_booked_without_a_choice_and_a_taken_time_offers_the_nearest(shop):
     shop.text("can you do an express wash on the 14th at 10am? sedan")
     state = shop.state()
