@@ -254,6 +254,9 @@ class RulesEngine:
         if awaiting not in ("address", "zip", "name", "phone"):
             nlu_wait = {"when": "date", "choice": "time"}.get(awaiting)
             when = parse_when(text, now=self.ctx.now, tz=self.kn.timezone, awaiting=nlu_wait)
+        elif _CORRECTION.search(normalize(text)) and extract_address(text) is None:
+            # "wait, can we do Thursday instead?" while asked for the address or name: a new day.
+            when = parse_when(text, now=self.ctx.now, tz=self.kn.timezone)
         if when is not None:
             found["when"] = when
         address = extract_address(text)

@@ -84,6 +84,16 @@ def test_a_name_sent_when_asked_for_the_address_is_kept_and_the_address_asked_ag
     assert shop.state(other).get("name", "") == ""
 
 
+def test_a_new_day_while_asked_for_the_name_moves_the_slot_and_asks_the_name_again(shop):
+    """"wait can we do Thursday instead, same time" at the name question changes the booking's day."""
+    shop.text("express wash on the 14th at 10am for my sedan")
+    assert shop.text("2210 E 15th St Tulsa 74104") == ["What name should I put the booking under?"]
+    assert shop.text("wait can we do thursday instead same time") == [
+        "Thu Jun 6 at 10:00 AM is open. What name should I put the booking under?"]
+    confirm = shop.text("Mike")[0]
+    assert confirm.startswith("Book Express Wash & Wax (Sedan) on Thu Jun 6 at 10:00 AM at 2210 E 15th St")
+
+
 def test_exact_time_is_booked_without_a_choice_and_a_taken_time_offers_the_nearest(shop):
     shop.text("can you do an express wash on the 14th at 10am? sedan")
     state = shop.state()
