@@ -172,10 +172,15 @@ def create_invoice_from_appointment(
         quantity=1, unit_price_cents=max(charged - addon_total, 0), total_cents=max(charged - addon_total, 0),
         sort_order=0,
     )]
+    # A job charged below its add-ons' list prices (a goodwill price) is never invoiced for more
+    # than was charged: the add-on lines take what is left of the charged price, in order.
+    remaining = min(charged, addon_total)
     for order, addon in enumerate(addons, start=1):
+        price = min(addon.price_min_cents, remaining)
+        remaining -= price
         lines.append(InvoiceLine(
             tenant_id=tenant_id, kind=LineKind.ADDON.value, addon_id=addon.addon_id, description=addon.name,
-            quantity=1, unit_price_cents=addon.price_min_cents, total_cents=addon.price_min_cents, sort_order=order,
+            quantity=1, unit_price_cents=price, total_cents=price, sort_order=order,
         ))
     settings = scheduling_service.booking_settings_or_default(db, tenant_id=tenant_id)
     invoice = Invoice(
@@ -238,13 +243,18 @@ def update_draft_invoice(
 def send_invoice(
     db: Session, *, tenant_id: str, invoice_id: str, acting_user: StaffContext | None, now: dt.datetime | None = None
 ) -> Invoice:
-    """Marks a draft invoice as sent (delivery itself belongs to the messaging/email areas)."""
+    """Marks a draft invoice as sent (delivery itself belongs to the messaging/email areas).
+    A $0 invoice (fully discounted) owes nothing, so it is settled at once: no payment can
+    ever be recorded against it, and it would otherwise stay open forever."""
     invoice = invoices_service.access_invoice_by_id(db, tenant_id=tenant_id, invoice_id=invoice_id)
     if invoice.status != InvoiceStatus.DRAFT.value:
         raise Conflict(f"Invoice {invoice.number} is already {invoice.status}.")
     invoice.status = InvoiceStatus.SENT.value
     invoice.sent_at = now or utcnow()
     invoice.updated_at = invoice.sent_at
+    if invoice.total_cents == 0:
+        invoice.status = InvoiceStatus.PAID.value
+        invoice.paid_at = invoice.sent_at
     db.add(invoice)
     audit.record(db, tenant_id=tenant_id, acting_user=acting_user, action="invoice.sent", target_type="invoices",
                  target_id=invoice.id, summary=f"Sent invoice {invoice.number}")
@@ -282,6 +292,8 @@ def record_payment(
     received_at = received_at or now
     if received_at.tzinfo is None:
         raise UserError("The payment time needs a time zone.")
+    if received_at > now + dt.timedelta(minutes=5):  # a few minutes of clock skew is fine
+        raise UserError("A payment can't be dated in the future.")
     payment = InvoicePayment(
         tenant_id=tenant_id, invoice_id=invoice.id, amount_cents=amount_cents, method=method,
         reference=(reference or "").strip()[:120], note=(note or "").strip()[:300], received_at=received_at,

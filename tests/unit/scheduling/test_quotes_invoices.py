@@ -256,3 +256,46 @@ def test_manual_invoice_draft_edit_and_void(db):
         with pytest.raises(Conflict, match="only drafts"):
             invoices_actions.update_draft_invoice(s, tenant_id=biz.tenant_id, invoice_id=invoice.id,
                                                   acting_user=None, notes="x")
+
+
+def test_create_invoice_from_appointment_never_exceeds_the_charged_price(db):
+    """A job charged $15 with a $20 add-on is invoiced for $15, not the add-on's list price."""
+    biz = make_business()
+    appointment = _completed(biz, charged=1500)
+    with biz.session() as s:
+        invoice = invoices_actions.create_invoice_from_appointment(
+            s, tenant_id=biz.tenant_id, appointment_id=appointment.id, tax_rate_bps=0, acting_user=None, now=NOW)
+        lines = invoices_service.get_lines(s, tenant_id=biz.tenant_id, invoice_id=invoice.id)
+        assert [line.total_cents for line in lines] == [0, 1500]
+        assert invoice.total_cents == 1500
+
+
+def test_send_invoice_settles_a_zero_total_invoice(db):
+    """A fully discounted invoice owes nothing: sending it marks it paid (no payment could close it)."""
+    biz = make_business()
+    with biz.session() as s:
+        invoice = invoices_actions.create_invoice(s, tenant_id=biz.tenant_id, acting_user=None,
+                                                  invoice_in=invoices_actions.InvoiceCreate(
+                                                      customer_id=biz.customer_id, tax_rate_bps=0,
+                                                      discount_percent_bps=10000,
+                                                      lines=[invoices_actions.InvoiceLineIn(description="Comp wash",
+                                                                                            unit_price_cents=5000)]))
+        invoices_actions.send_invoice(s, tenant_id=biz.tenant_id, invoice_id=invoice.id, acting_user=None, now=NOW)
+        assert (invoice.status, invoice.balance_cents, invoice.paid_at) == ("paid", 0, NOW)
+
+
+def test_record_payment_refuses_a_future_date(db):
+    """A payment dated next year is a typo; it is refused and nothing changes."""
+    biz = make_business()
+    with biz.session() as s:
+        invoice = invoices_actions.create_invoice(s, tenant_id=biz.tenant_id, acting_user=None,
+                                                  invoice_in=invoices_actions.InvoiceCreate(
+                                                      customer_id=biz.customer_id, tax_rate_bps=0,
+                                                      lines=[invoices_actions.InvoiceLineIn(description="Wash",
+                                                                                            unit_price_cents=5000)]))
+        with pytest.raises(UserError, match="future"):
+            invoices_actions.record_payment(s, tenant_id=biz.tenant_id, invoice_id=invoice.id, amount_cents=5000,
+                                            received_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30),
+                                            acting_user=None)
+        assert (invoice.status, invoice.amount_paid_cents) == ("draft", 0)
+        assert invoices_service.get_payments(s, tenant_id=biz.tenant_id, invoice_id=invoice.id) == []
