@@ -553,10 +553,12 @@ class RulesEngine:
             return self._offer(tools.spread(slots, tools.MAX_SLOTS), None)
         # Nothing in the wanted range: the following days, at the wanted time of day if possible.
         later = self._slots(service.id, dates[-1] + dt.timedelta(days=1), dates[-1] + dt.timedelta(days=10))
-        later = _in_window(later, want) or later
+        in_window = _in_window(later, want)
         if later:
-            return self._offer(tools.spread(later, tools.MAX_SLOTS),
-                               f"Sorry, nothing is open {self._when_phrase(dates)}.")
+            lead = self._nothing_open(dates)
+            if not in_window:
+                lead = lead[:-1] + ", and I don't see anything at that time of day soon."
+            return self._offer(tools.spread(in_window or later, tools.MAX_SLOTS), lead)
         return self._offer_human("Sorry, I don't see any openings soon for that.", None)
 
     def _search_dates(self, want: dict) -> list[dt.date]:
@@ -605,6 +607,15 @@ class RulesEngine:
 
     def _label(self, start: dt.datetime) -> str:
         return tools.slot_label(start, self.kn.timezone)
+
+    def _nothing_open(self, dates: list[dt.date]) -> str:
+        """Says why nothing was found: a day the business is always closed is named as such
+        ("we're closed on Sundays"), so the customer doesn't try the next one."""
+        weekdays = {d.weekday() for d in dates}
+        if self.kn.hours and len(weekdays) == 1 and not self.kn.hours.get(dates[0].weekday()):
+            return "Sorry, " + self.kn.day_hours_text(dates[0].weekday())[0].lower() + \
+                self.kn.day_hours_text(dates[0].weekday())[1:]
+        return f"Sorry, nothing is open {self._when_phrase(dates)}."
 
     def _when_phrase(self, dates: list[dt.date]) -> str:
         if len(dates) == 1:

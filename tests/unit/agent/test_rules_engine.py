@@ -94,6 +94,15 @@ def test_a_new_day_while_asked_for_the_name_moves_the_slot_and_asks_the_name_aga
     assert confirm.startswith("Book Express Wash & Wax (Sedan) on Thu Jun 6 at 10:00 AM at 2210 E 15th St")
 
 
+def test_a_closed_day_is_named_as_closed_and_a_missed_time_of_day_is_said(shop):
+    """Sunday (no business hours) is "we're closed on Sundays", not "nothing is open on Sun Jun 9";
+    when nothing soon fits the asked time of day either, the reply says so before other times."""
+    reply = shop.text("express wash for my sedan on sunday")[0]
+    assert "Sorry, we're closed on Sundays. I have Mon Jun 10 at " in reply
+    evening = shop.text("express wash for my sedan sunday evening", phone="+19185550199")[0]
+    assert "Sorry, we're closed on Sundays, and I don't see anything at that time of day soon. I have " in evening
+
+
 def test_exact_time_is_booked_without_a_choice_and_a_taken_time_offers_the_nearest(shop):
     shop.text("can you do an express wash on the 14th at 10am? sedan")
     state = shop.state()
