@@ -190,6 +190,11 @@ class RulesEngine:
             if not answered and intent is Intent.DENY and st.awaiting == "choice":
                 st.offered = []
                 return self._ask("when", "No problem - what other day or time would work for you?", ir)
+            if not answered and intent is Intent.AFFIRM and st.awaiting == "choice" and len(st.offered) > 1:
+                # "k" / "that works" to several times: not a misunderstanding, just which one.
+                offered = [SimpleNamespace(start=dt.datetime.fromisoformat(o["start"]).astimezone(self.tz))
+                           for o in st.offered]
+                return self._ask("choice", f"Great - which one works best: {self._slot_list(offered)}?", ir)
             if not answered and st.awaiting and intent not in (Intent.BOOK, Intent.PRICE):
                 return self._clarify(ir)
             return self._advance(ir)

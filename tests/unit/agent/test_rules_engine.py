@@ -103,6 +103,17 @@ def test_a_closed_day_is_named_as_closed_and_a_missed_time_of_day_is_said(shop):
     assert "Sorry, we're closed on Sundays, and I don't see anything at that time of day soon. I have " in evening
 
 
+def test_a_bare_ok_to_several_offered_times_asks_which_one(shop):
+    """"k" / "sure thing" to three offered times is agreement without a pick: ask which one, not
+    "Sorry, I didn't catch that", and never hand off to a person for it."""
+    offer = shop.text("How much is an express wash and wax for a sedan? saturday morning")[0]
+    times = offer.split("I have ", 1)[1].removesuffix(". Which works for you?")
+    assert shop.text("k") == [f"Great - which one works best: {times}?"]
+    assert shop.text("sure thing") == [f"Great - which one works best: {times}?"]
+    assert shop.state()["start"] == ""
+    assert shop.text("the first one") == ["What's the address for the visit (street and ZIP)?"]
+
+
 def test_exact_time_is_booked_without_a_choice_and_a_taken_time_offers_the_nearest(shop):
     shop.text("can you do an express wash on the 14th at 10am? sedan")
     state = shop.state()
