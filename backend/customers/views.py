@@ -21,6 +21,7 @@ from backend.customers.models import Customer, CustomerTag
 from backend.db.types import utcnow
 from backend.invoices.money import format_cents
 from backend.phones import display as display_phone
+from backend.quotes import service as quotes_service
 from backend.quotes.views import display_status as quote_display_status
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.timeutil import tenant_zone
@@ -353,6 +354,7 @@ def customer_profile(db: Session, *, tenant_id: str, customer_id: str) -> Profil
         invoices=[InvoiceItem(i.id, i.number, day_label(i.created_at, zone), i.status, format_cents(i.total_cents),
                               format_cents(i.balance_cents if i.status != "void" else 0)) for i in profile.invoices],
         quotes=[QuoteItem(q.id, q.number, q.title, day_label(q.created_at, zone), quote_display_status(q, now),
-                          format_cents(q.total_cents), day_label(q.expires_at, zone)) for q in profile.quotes],
+                          format_cents(q.total_cents),
+                          day_label(quotes_service.last_valid_day(q.expires_at, zone), zone)) for q in profile.quotes],
         messages=customer_messages(db, tenant_id=tenant_id, customer_id=customer.id),
     )

@@ -33,7 +33,7 @@ from backend.scheduling import availability, pricing
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.enums import AppointmentSource
 from backend.scheduling.models import Appointment
-from backend.scheduling.timeutil import format_day, format_money, local_instant, tenant_zone
+from backend.scheduling.timeutil import format_money, local_instant, tenant_zone
 from backend.scheduling.tokens import new_public_token, parse_public_token
 from backend.tenancy import service as tenancy_service
 from backend.tenancy.models import Tenant
@@ -150,10 +150,13 @@ def _apply_totals(quote: Quote, lines: list[QuoteLine]) -> None:
 
 
 def _expires_at(db: Session, *, tenant_id: str, quote_in: QuoteCreate, now: dt.datetime) -> dt.datetime:
-    if quote_in.expires_on is None:
-        return now + dt.timedelta(days=quote_in.valid_days)
+    """Returns the end of the quote's last valid day in the tenant's zone: "valid 30 days" and a
+    chosen last day both hold until midnight, so a customer opening the link on the last day
+    shown ("expires Dec 21") can still approve it."""
     zone = tenant_zone(db, tenant_id=tenant_id)
     today = now.astimezone(zone).date()
+    if quote_in.expires_on is None:
+        return local_instant(today + dt.timedelta(days=quote_in.valid_days), 1440, zone).astimezone(dt.timezone.utc)
     if quote_in.expires_on < today:
         raise UserError("The expiry date is in the past; choose today or a later day.")
     if quote_in.expires_on > today + dt.timedelta(days=365):
@@ -439,7 +442,8 @@ def get_public_quote(token: str, *, now: dt.datetime | None = None) -> PublicQuo
 
 def _check_open(quote: Quote, zone) -> None:
     if quote.status == QuoteStatus.EXPIRED.value:
-        when = format_day(quote.expires_at.astimezone(zone)) if quote.expires_at else "its expiry date"
+        last_day = quotes_service.last_valid_day(quote.expires_at, zone)
+        when = f"{last_day:%b} {last_day.day}, {last_day.year}" if last_day else "its expiry date"
         raise Conflict(f"This quote expired on {when}. Please contact us for an updated quote.")
     if quote.status == QuoteStatus.APPROVED.value:
         raise Conflict("This quote has already been approved — see you soon!")

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlmodel import Session, select
 
 from backend.errors import NotFound
 from backend.quotes.models import Quote, QuoteLine
+
+
+def last_valid_day(expires_at: dt.datetime | None, zone) -> dt.date | None:
+    """Returns the last day (tenant's calendar) a quote can be approved: expiry is stored as the
+    end of that day (the next midnight), which must not be shown as the day after."""
+    if expires_at is None:
+        return None
+    local = expires_at.astimezone(zone)
+    if local.time() == dt.time(0, 0):
+        local -= dt.timedelta(minutes=1)
+    return local.date()
 
 
 def access_quote_by_id(db: Session, *, tenant_id: str, quote_id: str) -> Quote:

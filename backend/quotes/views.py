@@ -51,6 +51,11 @@ def _day(value: dt.datetime | None, zone) -> str:
     return f"{local:%b} {local.day}, {local.year}"
 
 
+def _last_day(expires_at: dt.datetime | None, zone) -> str:
+    day = quotes_service.last_valid_day(expires_at, zone)
+    return f"{day:%b} {day.day}, {day.year}" if day else ""
+
+
 @dataclasses.dataclass(frozen=True)
 class QuoteRow:
     id: str
@@ -83,7 +88,7 @@ def quote_rows(db: Session, *, tenant_id: str, status: str | None = None, limit:
         rows.append(QuoteRow(
             id=q.id, number=q.number, title=q.title, customer_id=q.customer_id,
             customer=names.get(q.customer_id, ""), status=shown, status_label=STATUS_LABELS.get(shown, shown),
-            total=format_cents(q.total_cents), created=_day(q.created_at, zone), expires=_day(q.expires_at, zone),
+            total=format_cents(q.total_cents), created=_day(q.created_at, zone), expires=_last_day(q.expires_at, zone),
         ))
     return rows
 
@@ -237,12 +242,7 @@ def quote_detail(db: Session, *, tenant_id: str, quote_id: str) -> QuoteDetail:
         # A price equal to the catalogue's is left blank so it follows attribute changes.
         if catalogue_price != service_line.unit_price_cents:
             service_price = cents_input(service_line.unit_price_cents)
-    expires_local = quote.expires_at.astimezone(zone) if quote.expires_at else None
-    if expires_local is not None and expires_local.time() == dt.time(0, 0):
-        # Stored as the end of the chosen day (next midnight): show the chosen day.
-        expires_day = (expires_local - dt.timedelta(minutes=1)).date()
-    else:
-        expires_day = expires_local.date() if expires_local else None
+    expires_day = quotes_service.last_valid_day(quote.expires_at, zone)
     return QuoteDetail(
         id=quote.id, number=quote.number, status=shown, status_label=STATUS_LABELS.get(shown, shown),
         editable=quote.status == QuoteStatus.DRAFT.value, customer_id=quote.customer_id,

@@ -13,6 +13,7 @@ from backend.invoices import actions as invoices_actions
 from backend.invoices import service as invoices_service
 from backend.invoices.totals import LineAmount, compute_totals, round_half_up_div
 from backend.quotes import actions as quotes_actions
+from backend.quotes import views as quotes_views
 from backend.quotes.enums import LineKind
 from backend.scheduling import catalogue
 from backend.scheduling.actions import (
@@ -139,6 +140,21 @@ def test_quote_links_expire_and_resend_rotates_the_token(db):
     with pytest.raises(NotFound, match="not valid"):
         quotes_actions.get_public_quote(token2)
     assert quotes_actions.get_public_quote(token3, now=NOW).number == quote2.number
+
+
+def test_quote_valid_days_last_the_whole_last_day(db):
+    """A quote "valid 3 days" sent Monday 06:00 is open all Thursday and expired Friday 00:00."""
+    biz = make_business()
+    quote, token = _quote(biz, valid_days=3)
+    assert quote.expires_at == at(NOW.date() + dt.timedelta(days=4), "00:00")
+    thursday_evening = at(NOW.date() + dt.timedelta(days=3), "18:00")
+    assert quotes_actions.get_public_quote(token, now=thursday_evening).status == "sent"
+    friday = at(NOW.date() + dt.timedelta(days=4), "00:00")
+    assert quotes_actions.get_public_quote(token, now=friday).status == "expired"
+    with pytest.raises(Conflict, match="expired on Mar 5, 2026"):  # the last valid day, not Friday
+        quotes_actions.approve_quote_with_slot(token, start=at(TUESDAY, "10:00"), now=friday)
+    with biz.session() as s:
+        assert [row.expires for row in quotes_views.quote_rows(s, tenant_id=biz.tenant_id)] == ["Mar 5, 2026"]
 
 
 def test_quote_tokens_cannot_cross_tenants(db):
