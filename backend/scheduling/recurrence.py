@@ -486,7 +486,8 @@ def end_series(
             reason="Recurring schedule ended", now=now,
         )
     series.status = SeriesStatus.ENDED.value
-    series.until_date = min(series.until_date or now.date(), now.date())
+    today = now.astimezone(tenant_zone(db, tenant_id=tenant_id)).date()  # the tenant's day, not UTC's
+    series.until_date = min(series.until_date or today, today)
     series.updated_at = now
     db.add(series)
     db.flush()

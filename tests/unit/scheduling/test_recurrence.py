@@ -141,6 +141,16 @@ def test_occurrence_that_cannot_be_booked_needs_attention(db):
     assert flagged.id != other.id
 
 
+def test_end_series_ends_on_the_tenants_day(db):
+    """Ending at 18:00 in Chicago (already the next day in UTC) ends the schedule that local day."""
+    biz = make_business()
+    series, _ = create(biz)
+    with biz.session() as s:
+        ended = recurrence.end_series(s, tenant_id=biz.tenant_id, series_id=series.id, acting_user=None,
+                                      now=dt.datetime(2026, 3, 3, tzinfo=dt.timezone.utc))
+        assert ended.until_date == dt.date(2026, 3, 2)
+
+
 def test_end_series_cancels_future_visits(db):
     biz = make_business()
     series, _ = create(biz, until_date=dt.date(2026, 3, 16))
