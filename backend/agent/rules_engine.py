@@ -738,9 +738,15 @@ class RulesEngine:
         found = self._extract(text, ir)
         if ir.intent in _QUESTIONS and not found.get("booking_info"):
             return self._side_question(text, ir)
-        if st.flow in ("reschedule", "cancel"):
-            st.awaiting = "when" if st.flow == "reschedule" else "confirm"
+        if st.flow == "reschedule" and found.get("when") is not None:
+            st.awaiting = "when"
             return self._continue_change(text, ir, found)
+        if st.flow in ("reschedule", "cancel"):
+            # Keep waiting for YES: a reply that is neither YES, NO nor a new time must not leave
+            # the confirmation behind (a later "yes" would then be misunderstood).
+            hint = "Please reply YES to confirm, or tell me another day or time." if st.flow == "reschedule" \
+                else "Please reply YES to cancel, or NO to keep your appointment."
+            return self._clarify(ir, hint=hint)
         if self._absorb(found):
             st.pending = {}
             return self._advance(ir)

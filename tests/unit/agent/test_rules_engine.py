@@ -242,6 +242,19 @@ def test_reschedule_moves_the_appointment_after_yes_and_reconfirms(shop):
     assert len(shop.outbound(kind="confirmation")) == 1
 
 
+def test_an_unclear_reply_to_a_reschedule_confirmation_keeps_waiting_for_yes(shop):
+    """"the 2nd one" at "Move ...? Reply YES" gets a hint, and the "yes" after it still moves the
+    appointment (it used to fall out of the confirmation and end in a hand-off)."""
+    shop.add_customer("Jordan Miles", address_line1="2417 E 21st St", city="Tulsa", postal_code="74114")
+    shop.book("Full Detail", "2030-06-06 08:00")
+    shop.text("I need to reschedule my appointment")
+    shop.text("Friday at 1pm")
+    assert shop.text("the 2nd one") == ["Please reply YES to confirm, or tell me another day or time."]
+    assert shop.text("yes")[0].startswith("Done! Your Full Detail is now on Fri Jun 7 at 1:00 PM.")
+    (moved,) = shop.appointments()
+    assert local(moved) == "2030-06-07 13:00"
+
+
 def test_cancel_inside_the_policy_window_is_explained_not_hidden(shop):
     shop.add_customer("Lee Chan")
     shop.book("Express Wash & Wax", "2030-06-05 08:00")
