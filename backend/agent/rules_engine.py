@@ -61,6 +61,7 @@ _PLACE_WORDS = frozenset(
     "grove woods north south east west downtown midtown uptown county street avenue road drive lane court "
     "place boulevard ok tx oklahoma texas".split()
 )
+_HOW_LONG = re.compile(r"\bhow long\b.*\btakes?\b|\bhow many hours\b|\bhow much time\b")
 MAX_CLARIFICATIONS = 2
 SEARCH_DAYS = 14
 _QUESTIONS = (Intent.PRICE, Intent.HOURS, Intent.SERVICE_AREA, Intent.FAQ, Intent.LOYALTY)
@@ -955,6 +956,11 @@ class RulesEngine:
         return self._finish("", ir, ask=False)
 
     def _side_note(self, text: str, ir: IntentResult) -> None:
+        st = self.state
+        primary = self.kn.price_attributes(st.service_id)[:1] if st.service_id else []
+        sized = not primary or primary[0].key in st.attributes
+        if _HOW_LONG.search(normalize(text)) and st.service_id and sized and self._quote_key() not in st.quoted:
+            return  # the price sentence about to be sent already says how long
         answer = self._answer(text, ir)
         if answer:
             self.notes.append(answer)
@@ -979,10 +985,41 @@ class RulesEngine:
                 lead = "We come to you - we serve" if kn.mobile else "We serve"
                 return f"{lead} {kn.area_description}. Send me your ZIP code and I'll check."
             return "We come to you - send me your ZIP code and I'll check."
+        duration = self._duration_answer(text)
+        if duration:
+            return duration
         match = kn.match_faq(text)
         if match is not None:
             return kn.fill(match.item.answer)
         return None
+
+    def _duration_answer(self, text: str) -> str | None:
+        """"How long does the interior take?" is answered from the named (or current) service's own
+        duration, for the vehicle/yard size when known - a generic FAQ may be about another service."""
+        if not _HOW_LONG.search(normalize(text)):
+            return None
+        match = best_service(text, self.kn.service_refs())
+        service = self.kn.service(match.service_id if match else self.state.service_id)
+        if service is None:
+            return None
+        attributes = self._service_attributes()
+        primary = self.kn.price_attributes(service.id)[:1]
+        sizes = [{**attributes, primary[0].key: o.value} for o in primary[0].options] \
+            if primary and primary[0].key not in attributes else [attributes]
+        quotes = [self._quote(service.id, addon_ids=[], attributes=a) for a in sizes]
+        minutes = sorted({q["duration_minutes"] for q in quotes if q})
+        if not minutes:
+            return None
+        if len(minutes) == 1:
+            return f"{self._what_alone(service)} takes about {_hours(minutes[0])}."
+        return (f"The {service.name} takes about {_hours(minutes[0])} to {_hours(minutes[-1])}, depending on the "
+                f"{primary[0].label.lower()}.")
+
+    def _what_alone(self, service: ServiceInfo) -> str:
+        """"The Full Detail (SUV)" - the service with the known size, without add-ons."""
+        primary = self.kn.price_attributes(service.id)[:1]
+        option = primary[0].option(self.state.attributes.get(primary[0].key, "")) if primary else None
+        return f"The {service.name}" + (f" ({option.short_label})" if option else "")
 
     def _price_overview(self, ir: IntentResult) -> TurnResult:
         st, kn = self.state, self.kn
@@ -1315,7 +1352,9 @@ def _day(value: dt.date) -> str:
 
 
 def _hours(minutes: int) -> str:
-    """'1 hr', '4 hrs', '4.5 hrs', '2 hr 45 min'."""
+    """'45 min', '1 hr', '4 hrs', '4.5 hrs', '2 hr 45 min'."""
+    if minutes < 60:
+        return f"{minutes} min"
     if minutes % 60 == 0:
         return "1 hr" if minutes == 60 else f"{minutes // 60} hrs"
     if minutes % 30 == 0:

@@ -210,6 +210,18 @@ def test_asking_whether_we_come_to_them_gets_the_service_area_not_a_shrug(shop):
     assert place.startswith("We come to you - we serve the Tulsa metro (741xx)")
 
 
+def test_how_long_is_answered_from_the_named_services_duration_not_another_services_faq(shop):
+    """"How long does the interior take?" while booking a Full Detail answers for the Interior
+    Detail from its data (the Full Detail FAQ is about another service); with the size known the
+    current service's exact length is given."""
+    shop.text("full detail please")
+    interior = shop.text("how long does the interior take")[0]
+    assert interior.startswith("The Interior Detail takes about 2.5 hrs to ")
+    assert "Full Detail takes about 4 hours" not in interior
+    shop.text("its a tahoe")
+    assert shop.text("how long will it take")[0].startswith("The Full Detail (SUV) takes about 4.5 hrs. ")
+
+
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]
