@@ -203,6 +203,33 @@ def _refuse(
     raise SlotTaken(message, alternatives)
 
 
+def _check_customer_free(
+    db: Session, *, tenant_id: str, customer_id: str, start: dt.datetime, end: dt.datetime,
+    exclude_appointment_id: str | None = None,
+) -> None:
+    """Refuses a customer-channel booking that overlaps the customer's own open appointment:
+    a repeated web/text request must not send a second technician to the same customer.
+    (Staff may still book overlapping jobs on purpose, e.g. two cars at once.)"""
+    query = select(Appointment).where(
+        Appointment.tenant_id == tenant_id,
+        Appointment.customer_id == customer_id,
+        col(Appointment.status).in_(sorted(OPEN_STATUSES)),
+        Appointment.start_at < end.astimezone(dt.timezone.utc),
+        Appointment.end_at > start.astimezone(dt.timezone.utc),
+    )
+    if exclude_appointment_id is not None:
+        query = query.where(Appointment.id != exclude_appointment_id)
+    existing = db.exec(query.order_by(Appointment.start_at)).first()
+    if existing is None:
+        return
+    service = scheduling_service.access_service_by_id(db, tenant_id=tenant_id, service_id=existing.service_id)
+    local = existing.start_at.astimezone(tenant_zone(db, tenant_id=tenant_id))
+    raise Conflict(
+        f"You already have {service.name} booked on {format_day(local)} at {format_time(local)}; "
+        "reschedule that visit or choose a time after it."
+    )
+
+
 def customer_address(customer) -> str:
     parts = [customer.address_line1, customer.address_line2, customer.city,
              " ".join(p for p in (customer.region, customer.postal_code) if p)]
@@ -254,6 +281,9 @@ def book_appointment(
     quote = pricing.quote_price(
         db, tenant_id=tenant_id, service_id=service.id, addon_ids=addon_ids, attributes=merged_attributes
     )
+    if source not in STAFF_SOURCES:
+        _check_customer_free(db, tenant_id=tenant_id, customer_id=customer.id, start=start,
+                             end=start + dt.timedelta(minutes=quote.duration_minutes))
     candidates = availability.eligible_technicians(
         db, tenant_id=tenant_id, service_ids=[service.id], technician_id=technician_id
     )
@@ -349,6 +379,9 @@ def reschedule_appointment(
     if by_customer:
         _check_change_policy(db, tenant_id=tenant_id, appointment=appointment, settings=settings, now=now,
                              verb="rescheduled")
+        _check_customer_free(db, tenant_id=tenant_id, customer_id=appointment.customer_id, start=new_start,
+                             end=new_start + dt.timedelta(minutes=appointment.duration_minutes),
+                             exclude_appointment_id=appointment.id)
     service = scheduling_service.access_service_by_id(db, tenant_id=tenant_id, service_id=appointment.service_id)
     if technician_id is not None:
         candidates = availability.eligible_technicians(

@@ -290,8 +290,9 @@ async def test_public_quote_page_says_when_the_time_was_just_taken(shop):
     await call(state, PublicQuoteState.load)
     slot = state.day_slots[0]["key"]
     await call(state, PublicQuoteState.choose_slot, slot)
+    other = add_customer(shop, "Other Customer", "(918) 555-0177")
     with tenant_session(shop.tenant_id) as s:  # someone else books it meanwhile
-        book_appointment(s, tenant_id=shop.tenant_id, customer_id=shop.customer_id, service_id=shop.service_id,
+        book_appointment(s, tenant_id=shop.tenant_id, customer_id=other, service_id=shop.service_id,
                          start=dt.datetime.fromisoformat(slot))
     await call(state, PublicQuoteState.approve)
     assert state.slot_error == "Sorry — that time was just taken. Please choose another time."

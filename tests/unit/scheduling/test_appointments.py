@@ -69,6 +69,28 @@ def test_book_appointment_second_booking_gets_slot_taken_with_alternatives(db):
     assert isinstance(caught.value, Conflict)
 
 
+def test_book_appointment_refuses_a_customers_overlapping_web_booking(db):
+    """A customer booking twice from the web (two technicians free) gets one visit, not two;
+    staff may still book overlapping jobs on purpose, and a customer may not reschedule onto
+    their own other visit."""
+    biz = make_business()
+    add_technician(biz, "Blair Second")
+    book(biz, source="web")
+    with pytest.raises(Conflict, match="already have Wash booked on Tue, Mar 3 at 10:00"):
+        book(biz, time="10:30", source="web")
+    with biz.session() as db:
+        assert len(scheduling_service.list_appointments(db, tenant_id=biz.tenant_id)) == 1
+    book(biz, time="10:30", source="staff")
+    later = book(biz, time="13:00", source="web")
+    with biz.session() as db, pytest.raises(Conflict, match="already have Wash"):
+        actions.reschedule_appointment(db, tenant_id=biz.tenant_id, appointment_id=later.id,
+                                       new_start=at(TUESDAY, "10:00"), now=NOW - dt.timedelta(days=3))
+    book(biz, day=WEDNESDAY, source="web")  # another day is fine
+    with biz.session() as db:
+        actions.cancel_appointment(db, tenant_id=biz.tenant_id, appointment_id=later.id, now=NOW)
+    assert book(biz, time="13:00", source="web").status == "confirmed"  # a cancelled visit does not block
+
+
 def test_book_appointment_assigns_least_loaded_then_round_robin(db):
     biz = make_business()
     second = add_technician(biz, "Blake Second")

@@ -21,7 +21,7 @@ from backend.scheduling.actions import (
     book_appointment,
     transition_appointment,
 )
-from tests.scheduling_helpers import NOW, TUESDAY, at, make_business
+from tests.scheduling_helpers import NOW, TUESDAY, add_customer, at, make_business
 
 
 def test_round_half_up_div():
@@ -117,8 +117,9 @@ def test_approve_quote_with_slot_books_the_appointment(db):
 def test_approve_quote_with_taken_slot_changes_nothing(db):
     biz = make_business()
     _, token = _quote(biz)
+    other = add_customer(biz, "Other Customer", "(918) 555-0177")
     with biz.session() as s:
-        book_appointment(s, tenant_id=biz.tenant_id, customer_id=biz.customer_id, service_id=biz.service_id,
+        book_appointment(s, tenant_id=biz.tenant_id, customer_id=other, service_id=biz.service_id,
                          start=at(TUESDAY, "10:00"), now=NOW)
     with pytest.raises(SlotTaken):
         quotes_actions.approve_quote_with_slot(token, start=at(TUESDAY, "10:00"), now=NOW)
