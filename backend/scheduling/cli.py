@@ -147,11 +147,16 @@ def appointments_data(tenant_id: str, *, start_date: dt.date | None, end_date: d
 
     with tenant_session(tenant_id) as db:
         zone = tenant_zone(db, tenant_id=tenant_id)
+        given_from = start_date is not None
         start_date = start_date or utcnow().astimezone(zone).date()
         start = day_bounds_utc(start_date, zone)[0]
         end = day_bounds_utc(end_date, zone)[1] if end_date else None
         if end is not None and end <= start:
-            raise UserError("--to must be on or after --from.")
+            if given_from:
+                raise UserError("--to must be on or after --from.")
+            # --from defaults to today: say so, or the operator is told about an option they never gave.
+            raise UserError(f"--to {end_date.isoformat()} is before today ({start_date.isoformat()}, the default "
+                            "--from); add --from to list past appointments.")
         appointments = scheduling_service.list_appointments(db, tenant_id=tenant_id, start=start, end=end)
         services = {s.id: s.name for s in scheduling_service.list_services(db, tenant_id=tenant_id, active_only=False)}
         techs = {t.id: t.name for t in scheduling_service.list_technicians(db, tenant_id=tenant_id, active_only=False)}

@@ -96,3 +96,11 @@ def test_cli_appointments_json(demo):
     assert {r["status"] for r in data} >= {"completed", "confirmed"}
     upcoming = _cli("appointments", "--tenant", "sparkle-shine", "--json")
     assert upcoming and all(r["status"] == "confirmed" for r in upcoming)
+
+
+def test_cli_appointments_to_before_default_from_names_the_default(demo):
+    """`--to` in the past without `--from` says --from defaults to today (not "--to before --from")."""
+    result = CliRunner().invoke(cli_app, ["appointments", "--tenant", "sparkle-shine", "--to", "2000-01-01",
+                                          "--json"])
+    assert result.exit_code == 2
+    assert "--to 2000-01-01 is before today" in result.output and "add --from" in result.output
