@@ -21,6 +21,7 @@ from backend.invoices.enums import InvoiceStatus, PaymentMethod
 from backend.invoices.models import Invoice, InvoiceLine, InvoicePayment
 from backend.invoices.numbering import insert_numbered
 from backend.invoices.totals import MAX_TAX_RATE_BPS, LineAmount, compute_totals
+from backend.quotes import service as quotes_service
 from backend.quotes.enums import LineKind
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.enums import AppointmentStatus
@@ -133,6 +134,28 @@ def create_invoice(
                    summary=f"for {customer.name or customer.phone}")
 
 
+def _lines_for_charged_price(*, tenant_id: str, service, addons, charged: int, day_label: str) -> list[InvoiceLine]:
+    """Returns the service line (charged price less the add-ons) and one line per add-on."""
+    addon_total = sum(a.price_min_cents for a in addons)
+    lines = [InvoiceLine(
+        tenant_id=tenant_id, kind=LineKind.SERVICE.value, service_id=service.id,
+        description=f"{service.name} — {day_label}",
+        quantity=1, unit_price_cents=max(charged - addon_total, 0), total_cents=max(charged - addon_total, 0),
+        sort_order=0,
+    )]
+    # A job charged below its add-ons' list prices (a goodwill price) is never invoiced for more
+    # than was charged: the add-on lines take what is left of the charged price, in order.
+    remaining = min(charged, addon_total)
+    for order, addon in enumerate(addons, start=1):
+        price = min(addon.price_min_cents, remaining)
+        remaining -= price
+        lines.append(InvoiceLine(
+            tenant_id=tenant_id, kind=LineKind.ADDON.value, addon_id=addon.addon_id, description=addon.name,
+            quantity=1, unit_price_cents=price, total_cents=price, sort_order=order,
+        ))
+    return lines
+
+
 def create_invoice_from_appointment(
     db: Session,
     *,
@@ -145,7 +168,8 @@ def create_invoice_from_appointment(
     due_days: int = 14,
     now: dt.datetime | None = None,
 ) -> Invoice:
-    """Creates a draft invoice for a completed appointment: the service line (charged price less
+    """Creates a draft invoice for a completed appointment: the approved quote's lines when the
+    job was booked from a quote and charged its price, else the service line (charged price less
     the add-ons) and one line per add-on. One open invoice per appointment."""
     now = now or utcnow()
     appointment = scheduling_service.access_appointment_by_id(db, tenant_id=tenant_id, appointment_id=appointment_id)
@@ -163,25 +187,30 @@ def create_invoice_from_appointment(
     charged = appointment.price_charged_cents
     if charged is None:
         charged = appointment.price_quoted_min_cents
-    addon_total = sum(a.price_min_cents for a in addons)
     zone = tenant_zone(db, tenant_id=tenant_id)
     local_day = appointment.start_at.astimezone(zone)
-    lines = [InvoiceLine(
-        tenant_id=tenant_id, kind=LineKind.SERVICE.value, service_id=service.id,
-        description=f"{service.name} — {local_day:%b} {local_day.day}, {local_day.year}",
-        quantity=1, unit_price_cents=max(charged - addon_total, 0), total_cents=max(charged - addon_total, 0),
-        sort_order=0,
-    )]
-    # A job charged below its add-ons' list prices (a goodwill price) is never invoiced for more
-    # than was charged: the add-on lines take what is left of the charged price, in order.
-    remaining = min(charged, addon_total)
-    for order, addon in enumerate(addons, start=1):
-        price = min(addon.price_min_cents, remaining)
-        remaining -= price
-        lines.append(InvoiceLine(
-            tenant_id=tenant_id, kind=LineKind.ADDON.value, addon_id=addon.addon_id, description=addon.name,
-            quantity=1, unit_price_cents=price, total_cents=price, sort_order=order,
-        ))
+    day_label = f"{local_day:%b} {local_day.day}, {local_day.year}"
+    quote = quotes_service.get_approved_for_appointment(db, tenant_id=tenant_id, appointment_id=appointment.id)
+    if quote is not None and charged == quote.subtotal_cents - quote.discount_cents:
+        # Charged what the customer approved: invoice the quote's own lines (untaxed ones stay
+        # untaxed), discount and tax rate, so the total is the one they agreed to.
+        lines = [
+            InvoiceLine(
+                tenant_id=tenant_id, kind=line.kind, service_id=line.service_id, addon_id=line.addon_id,
+                description=(f"{line.description} — {day_label}" if line.kind == LineKind.SERVICE.value
+                             else line.description)[:300],
+                quantity=line.quantity, unit_price_cents=line.unit_price_cents, total_cents=line.total_cents,
+                taxable=line.taxable, sort_order=order,
+            )
+            for order, line in enumerate(quotes_service.get_lines(db, tenant_id=tenant_id, quote_id=quote.id))
+        ]
+        if tax_rate_bps is None:
+            tax_rate_bps = quote.tax_rate_bps
+        if not discount_cents and not discount_percent_bps:
+            discount_cents = quote.discount_cents
+    else:
+        lines = _lines_for_charged_price(tenant_id=tenant_id, service=service, addons=addons, charged=charged,
+                                         day_label=day_label)
     settings = scheduling_service.booking_settings_or_default(db, tenant_id=tenant_id)
     invoice = Invoice(
         tenant_id=tenant_id, customer_id=appointment.customer_id, appointment_id=appointment.id,

@@ -29,6 +29,15 @@ def access_quote_by_id(db: Session, *, tenant_id: str, quote_id: str) -> Quote:
     return quote
 
 
+def get_approved_for_appointment(db: Session, *, tenant_id: str, appointment_id: str) -> Quote | None:
+    """Returns the approved quote that booked this appointment, if any."""
+    return db.exec(
+        select(Quote).where(
+            Quote.tenant_id == tenant_id, Quote.appointment_id == appointment_id, Quote.status == "approved"
+        )
+    ).first()
+
+
 def get_lines(db: Session, *, tenant_id: str, quote_id: str) -> list[QuoteLine]:
     return list(
         db.exec(

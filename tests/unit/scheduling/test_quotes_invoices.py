@@ -316,3 +316,21 @@ def test_record_payment_refuses_a_future_date(db):
                                             acting_user=None)
         assert (invoice.status, invoice.amount_paid_cents) == ("draft", 0)
         assert invoices_service.get_payments(s, tenant_id=biz.tenant_id, invoice_id=invoice.id) == []
+
+
+def test_create_invoice_from_appointment_booked_by_quote_matches_the_quote(db):
+    """The customer approved $123.35 (untaxed trip fee, $10 off, 8.25% tax); the invoice for that
+    job, charged the quoted price, is for the same $123.35 with the same lines."""
+    biz = make_business()
+    quote, token = _quote(biz)
+    appointment = quotes_actions.approve_quote_with_slot(token, start=at(TUESDAY, "10:00"), now=NOW)
+    with biz.session() as s:
+        transition_appointment(s, tenant_id=biz.tenant_id, appointment_id=appointment.id, to_status="completed",
+                               now=at(TUESDAY, "12:00"))
+        invoice = invoices_actions.create_invoice_from_appointment(
+            s, tenant_id=biz.tenant_id, appointment_id=appointment.id, acting_user=None, now=at(TUESDAY, "12:00"))
+        lines = invoices_service.get_lines(s, tenant_id=biz.tenant_id, invoice_id=invoice.id)
+        assert [(line.description, line.total_cents, line.taxable) for line in lines] == [
+            ("Wash (Large SUV) — Mar 3, 2026", 8500, True), ("Wax", 2500, True), ("Trip fee", 1500, False)]
+        assert (invoice.discount_cents, invoice.tax_rate_bps, invoice.tax_cents, invoice.total_cents) == (
+            quote.discount_cents, 825, quote.tax_cents, quote.total_cents) == (1000, 825, 835, 12335)
