@@ -62,6 +62,7 @@ _PLACE_WORDS = frozenset(
     "place boulevard ok tx oklahoma texas".split()
 )
 _HOW_LONG = re.compile(r"\bhow long\b.*\btakes?\b|\bhow many hours\b|\bhow much time\b")
+_DISCOUNT = re.compile(r"\b(?:discounts?|specials|deals?|promos?|promotions?|coupons?|promo codes?|\d+ ?% off)\b")
 MAX_CLARIFICATIONS = 2
 SEARCH_DAYS = 14
 _QUESTIONS = (Intent.PRICE, Intent.HOURS, Intent.SERVICE_AREA, Intent.FAQ, Intent.LOYALTY)
@@ -153,6 +154,19 @@ class RulesEngine:
             return self._loyalty_answer(ir)
         if self._campaign_applies(text, ir, found):
             return self._campaign_answer(ir)
+        if _DISCOUNT.search(normalize(text)) and st.flow not in ("reschedule", "cancel"):
+            # No campaign applies: only the tenant's own words about discounts, else say there is
+            # none to offer by text - never promise or invent one.
+            own = next((f for f in self.kn.faq if _DISCOUNT.search(normalize(f"{f.question} {' '.join(f.keywords)}"))),
+                       None)
+            lead = self.kn.fill(own.answer) if own else \
+                "I can't offer discounts or specials by text - our prices are as quoted."
+            if own is None and not (found.get("service") or found.get("addons")):
+                return self._offer_human(lead, ir, question="Want me to ask the team whether one applies?",
+                                         resume=bool(st.flow and st.prompt))
+            self.notes.append(lead)
+            if not (found.get("service") or found.get("addons")):
+                return self._reask(ir) if st.flow and st.prompt else self._finish("", ir, ask=False)
         if found.get("zip_question") and st.flow not in ("reschedule", "cancel"):
             zip_code = found["zip_question"]
             result = tools.run_tool(self.db, self.ctx, "check_area", tools.CheckAreaArgs(postal_code=zip_code))

@@ -222,6 +222,23 @@ def test_how_long_is_answered_from_the_named_services_duration_not_another_servi
     assert shop.text("how long will it take")[0].startswith("The Full Detail (SUV) takes about 4.5 hrs. ")
 
 
+def test_a_discount_question_without_a_campaign_is_answered_honestly_not_ignored(shop):
+    """"Any discounts?" with no campaign sent: say none can be offered by text and offer the team
+    (it used to repeat the price list); asked beside a service, the quote still follows."""
+    assert shop.text("is there a discount for 2 cars") == [
+        "I can't offer discounts or specials by text - our prices are as quoted. "
+        "Want me to ask the team whether one applies?"]
+    cleaners = make_shop("tidy", industry="house_cleaning", number="+19185550113", name="Tidy Homes")
+    assert cleaners.text("any discounts?")[0].startswith("Recurring weekly or every-2-week clients pay our lower")
+    mid = "+19185550199"
+    shop.text("interior detail for my sedan", phone=mid)
+    assert shop.text("any discounts?", phone=mid)[0].startswith("I can't offer discounts or specials by text")
+    assert shop.text("nah", phone=mid)[0].startswith("No problem. When would you like us to come?")
+    both = shop.text("how much for a full detail on my suv, any military discount?", phone="+19185550198")[0]
+    assert both.startswith("I can't offer discounts or specials by text - our prices are as quoted. "
+                           "Full Detail (SUV): $269-$339")
+
+
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]
