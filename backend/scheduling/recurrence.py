@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Sequence
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
@@ -46,6 +47,8 @@ from backend.scheduling.timeutil import (
     minutes_to_hhmm,
     tenant_zone,
 )
+
+log = logging.getLogger(__name__)
 
 PAUSED_REASON = "Recurring schedule paused"
 SKIPPED_REASON = "Skipped"
@@ -205,6 +208,10 @@ def generate_occurrences(
     series = scheduling_service.access_series_by_id(db, tenant_id=tenant_id, series_id=series_id)
     result = GenerateResult()
     if series.status != SeriesStatus.ACTIVE.value:
+        return result
+    service = scheduling_service.access_service_by_id(db, tenant_id=tenant_id, service_id=series.service_id)
+    if not service.active:
+        # The business stopped offering the service: book no new visits of it (booked ones stay).
         return result
     zone = tenant_zone(db, tenant_id=tenant_id)
     settings = scheduling_service.booking_settings_or_default(db, tenant_id=tenant_id)
@@ -497,14 +504,20 @@ def end_series(
 
 
 def extend_all_series(db: Session, *, tenant_id: str, now: dt.datetime | None = None) -> int:
-    """Extends every active series of the tenant to the rolling window; returns visits created."""
+    """Extends every active series of the tenant to the rolling window; returns visits created.
+    A series whose data no longer prices (e.g. a removed option) is logged and skipped in its own
+    savepoint, so it cannot stop the tenant's other series from being extended."""
     created = 0
     for series in db.exec(
         select(RecurringSeries).where(
             RecurringSeries.tenant_id == tenant_id, RecurringSeries.status == SeriesStatus.ACTIVE.value
         )
     ).all():
-        created += len(generate_occurrences(db, tenant_id=tenant_id, series_id=series.id, now=now).created)
+        try:
+            with db.begin_nested():
+                created += len(generate_occurrences(db, tenant_id=tenant_id, series_id=series.id, now=now).created)
+        except UserError as exc:
+            log.warning("recurring series %s of tenant %s not extended: %s", series.id, tenant_id, exc)
     return created
 
 

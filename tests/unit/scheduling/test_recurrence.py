@@ -158,3 +158,32 @@ def test_end_series_cancels_future_visits(db):
         recurrence.end_series(s, tenant_id=biz.tenant_id, series_id=series.id, acting_user=None,
                               now=dt.datetime(2026, 3, 3, tzinfo=dt.timezone.utc))
     assert [a.status for a in appointments(biz)] == ["confirmed", "confirmed", "cancelled", "cancelled"]
+
+
+def test_extend_all_series_survives_a_retired_service(db):
+    """When one series' service is no longer offered, the daily extension books no new visits of
+    it and still extends the tenant's other series (it used to fail the whole tenant)."""
+    from backend.scheduling import catalogue, technicians
+    from backend.scheduling.models import Service
+
+    biz = make_business()
+    with biz.session() as s:
+        mow = catalogue.create_service(s, tenant_id=biz.tenant_id, acting_user=None, service_in=catalogue.ServiceIn(
+            name="Mow", duration_minutes=60, price_min_cents=4000, price_max_cents=4000))
+        technicians.set_technician_skills(s, tenant_id=biz.tenant_id, technician_id=biz.tech_id,
+                                          service_ids=[biz.service_id, mow.id], acting_user=None)
+    wash_series, _ = create(biz)
+    mow_series, _ = create(biz, service_id=mow.id, start_time="13:00")
+    with biz.session() as s:
+        wash = s.get(Service, (biz.tenant_id, biz.service_id))
+        wash.active = False
+        s.add(wash)
+    def last_visit(series_id):
+        return max(a.occurrence_date for a in appointments(biz) if a.series_id == series_id)
+
+    wash_last, mow_last = last_visit(wash_series.id), last_visit(mow_series.id)
+    with biz.session() as s:
+        created = recurrence.extend_all_series(s, tenant_id=biz.tenant_id, now=NOW + dt.timedelta(days=14))
+    assert created == 2  # two more Mondays for Mow
+    assert last_visit(mow_series.id) == mow_last + dt.timedelta(days=14)
+    assert last_visit(wash_series.id) == wash_last
