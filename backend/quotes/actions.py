@@ -31,7 +31,7 @@ from backend.quotes.models import Quote, QuoteLine
 from backend.scheduling import actions as scheduling_actions
 from backend.scheduling import availability, pricing
 from backend.scheduling import service as scheduling_service
-from backend.scheduling.enums import AppointmentSource
+from backend.scheduling.enums import AppointmentSource, AppointmentStatus
 from backend.scheduling.models import Appointment
 from backend.scheduling.timeutil import format_money, local_instant, tenant_zone
 from backend.scheduling.tokens import new_public_token, parse_public_token
@@ -413,7 +413,11 @@ def get_public_quote(token: str, *, now: dt.datetime | None = None) -> PublicQuo
         booked_start = None
         if quote.appointment_id:
             appointment = db.get(Appointment, (tenant_id, quote.appointment_id))
-            booked_start = appointment.start_at.astimezone(zone) if appointment else None
+            # A visit the business cancelled since must not still be promised on the page.
+            if appointment is not None and appointment.status not in (
+                AppointmentStatus.CANCELLED.value, AppointmentStatus.NO_SHOW.value
+            ):
+                booked_start = appointment.start_at.astimezone(zone)
         return PublicQuote(
             business_name=(config.business_name if config else "") or (tenant.name if tenant else ""),
             number=quote.number,

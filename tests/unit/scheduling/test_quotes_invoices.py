@@ -114,6 +114,20 @@ def test_approve_quote_with_slot_books_the_appointment(db):
         quotes_actions.approve_quote_with_slot(token, start=slots[1].start, now=NOW)
 
 
+def test_public_quote_does_not_promise_a_cancelled_visit(db):
+    """After the business cancels the visit booked from a quote, the link no longer says when
+    the customer is booked."""
+    biz = make_business()
+    _, token = _quote(biz)
+    appointment = quotes_actions.approve_quote_with_slot(token, start=at(TUESDAY, "10:00"), now=NOW)
+    assert quotes_actions.get_public_quote(token, now=NOW).booked_start == at(TUESDAY, "10:00")
+    with biz.session() as s:
+        transition_appointment(s, tenant_id=biz.tenant_id, appointment_id=appointment.id, to_status="cancelled",
+                               now=NOW)
+    public = quotes_actions.get_public_quote(token, now=NOW)
+    assert public.status == "approved" and public.booked_start is None
+
+
 def test_approve_quote_with_taken_slot_changes_nothing(db):
     biz = make_business()
     _, token = _quote(biz)
