@@ -108,8 +108,11 @@ _BASE_ATTRIBUTE_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 }
 # (option value, min, max, unit): min <= x < max.
 _BASE_ATTRIBUTE_RANGES: Mapping[str, tuple[tuple[str, float | None, float | None, str], ...]] = {
+    # Lots are also given in square feet ("like 8000 sq ft"): the same bounds, 43,560 sq ft an acre.
     "lot_size": (("small", 0, 0.26, "acres"), ("medium", 0.26, 0.5001, "acres"),
-                 ("large", 0.5001, 1.0001, "acres"), ("xl", 1.0001, None, "acres")),
+                 ("large", 0.5001, 1.0001, "acres"), ("xl", 1.0001, None, "acres"),
+                 ("small", 0, 11326, "sqft"), ("medium", 11326, 21785, "sqft"),
+                 ("large", 21785, 43565, "sqft"), ("xl", 43565, None, "sqft")),
     "home_size": (("small", 0, 3, "bedrooms"), ("medium", 3, 4, "bedrooms"), ("large", 4, 5, "bedrooms"),
                   ("xl", 5, None, "bedrooms"), ("small", 0, 1200, "sqft"), ("medium", 1200, 2000, "sqft"),
                   ("large", 2000, 3000, "sqft"), ("xl", 3000, None, "sqft")),

@@ -103,6 +103,8 @@ def test_attribute_words_from_labels_synonyms_and_the_base_layer(shop, text, exp
 
 @pytest.mark.parametrize("text, expected", [
     ("about half an acre", "medium"), ("1 acre", "large"), ("2 acres", "xl"), ("quarter acre lot", "small"),
+    ("its like 8000 sq ft", "small"), ("15,000 square feet", "medium"), ("about 30000 sqft", "large"),
+    ("60,000 sq ft", "xl"),
 ])
 def test_lot_size_measurements_use_the_base_ranges(db, text, expected):
     lawn = make_shop("lawn", industry="lawn_care", number="+15125550142", zips=("787*",))
