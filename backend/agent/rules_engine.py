@@ -63,6 +63,7 @@ _PLACE_WORDS = frozenset(
 )
 _HOW_LONG = re.compile(r"\bhow long\b.*\btakes?\b|\bhow many hours\b|\bhow much time\b")
 _DISCOUNT = re.compile(r"\b(?:discounts?|specials|deals?|promos?|promotions?|coupons?|promo codes?|\d+ ?% off)\b")
+_COMPARE = re.compile(r"\bdifference\b|\bdifferent\b|\bvs\.?\b|\bversus\b|\bcompared? (?:to|with)\b")
 MAX_CLARIFICATIONS = 2
 SEARCH_DAYS = 14
 _QUESTIONS = (Intent.PRICE, Intent.HOURS, Intent.SERVICE_AREA, Intent.FAQ, Intent.LOYALTY)
@@ -167,6 +168,10 @@ class RulesEngine:
             self.notes.append(lead)
             if not (found.get("service") or found.get("addons")):
                 return self._reask(ir) if st.flow and st.prompt else self._finish("", ir, ask=False)
+        if _COMPARE.search(normalize(text)) and st.flow not in ("reschedule", "cancel"):
+            compared = self._comparison(text)
+            if compared is not None:
+                return compared
         if found.get("zip_question") and st.flow not in ("reschedule", "cancel"):
             zip_code = found["zip_question"]
             result = tools.run_tool(self.db, self.ctx, "check_area", tools.CheckAreaArgs(postal_code=zip_code))
@@ -1034,6 +1039,29 @@ class RulesEngine:
         primary = self.kn.price_attributes(service.id)[:1]
         option = primary[0].option(self.state.attributes.get(primary[0].key, "")) if primary else None
         return f"The {service.name}" + (f" ({option.short_label})" if option else "")
+
+    def _comparison(self, text: str) -> TurnResult | None:
+        """"What's the difference between an interior and a full detail?": each named service's own
+        description and starting price, then which one - unless the tenant's FAQ answers exactly that."""
+        st, kn = self.state, self.kn
+        own = kn.match_faq(text)
+        if own is not None and _COMPARE.search(normalize(own.item.question)):
+            return None
+        named = [m for m in match_service(text, kn.service_refs()) if m.strong][:3]
+        services = [kn.service(m.service_id) for m in named]
+        services = [s for s in services if s is not None]
+        if len(services) < 2:
+            return None
+        parts = []
+        for service in services:
+            quote = self._quote(service.id, addon_ids=[], attributes={})
+            sized = "from " if kn.price_attributes(service.id) else ""
+            price = f" ({sized}{quote['price']})" if quote else ""
+            parts.append(f"{service.name}{price}: {service.description.rstrip('.')}.")
+        self.notes.append(" ".join(parts))
+        st.flow = st.flow or "book"
+        st.candidates = [s.id for s in services]
+        return self._ask("service", "Which one would you like?", None)
 
     def _price_overview(self, ir: IntentResult) -> TurnResult:
         st, kn = self.state, self.kn

@@ -239,6 +239,19 @@ def test_a_discount_question_without_a_campaign_is_answered_honestly_not_ignored
                            "Full Detail (SUV): $269-$339")
 
 
+def test_the_difference_between_two_services_comes_from_their_descriptions(shop):
+    """"What's the difference between interior and full detail?" describes both from the tenant's
+    catalogue (it used to answer the Full Detail duration FAQ), then asks which one."""
+    reply = shop.text("hi, whats the difference between interior detail and full detail")[0]
+    assert reply.startswith("Interior Detail (from $149-$199): Deep vacuum, steam-cleaned vents")
+    assert "Full Detail (from $229-$299): Our complete inside-and-out detail" in reply
+    assert reply.endswith("Which one would you like?") and len(reply) <= 320
+    assert shop.text("the full one, its a tahoe")[0].startswith("Full Detail (SUV): $269-$339")
+    cleaners = make_shop("tidy", industry="house_cleaning", number="+19185550113", name="Tidy Homes")
+    assert cleaners.text("what's the difference between a standard and a deep clean?")[0].startswith(
+        "A deep clean adds baseboards")
+
+
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]
