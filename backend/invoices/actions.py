@@ -7,15 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import delete
-from sqlmodel import Session
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
 
 from backend.audit import actions as audit
 from backend.auth.context import StaffContext
 from backend.customers import service as customers_service
 from backend.customers import stats as customer_stats
 from backend.db.types import utcnow
-from backend.errors import Conflict, UserError
+from backend.errors import Conflict, NotFound, UserError
 from backend.invoices import service as invoices_service
 from backend.invoices.enums import InvoiceStatus, PaymentMethod
 from backend.invoices.models import Invoice, InvoiceLine, InvoicePayment
@@ -290,6 +290,25 @@ def send_invoice(
     return invoice
 
 
+def _lock_invoice(db: Session, *, tenant_id: str, invoice_id: str) -> Invoice:
+    """Returns the invoice freshly read under a lock held until the transaction ends, so two
+    payments (or a payment and a void) on one invoice are applied one after the other, each
+    seeing the other's result: a double-clicked payment is recorded once."""
+    if not isinstance(invoice_id, str):
+        raise NotFound("No such invoice.")
+    where = (Invoice.tenant_id == tenant_id, Invoice.id == invoice_id)
+    if db.get_bind().dialect.name == "postgresql":
+        db.exec(select(Invoice.id).where(*where).with_for_update()).all()
+    else:
+        # SQLite: the first write takes the database write lock (busy_timeout waits for it).
+        db.execute(update(Invoice).where(*where).values(updated_at=Invoice.updated_at)
+                   .execution_options(synchronize_session=False))
+    invoice = db.get(Invoice, (tenant_id, invoice_id), populate_existing=True)
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
 def record_payment(
     db: Session,
     *,
@@ -304,7 +323,7 @@ def record_payment(
 ) -> InvoicePayment:
     """Records a manual payment; the invoice becomes paid when its balance reaches zero.
     Overpayments are refused with the open balance in the message."""
-    invoice = invoices_service.access_invoice_by_id(db, tenant_id=tenant_id, invoice_id=invoice_id)
+    invoice = _lock_invoice(db, tenant_id=tenant_id, invoice_id=invoice_id)
     if invoice.status == InvoiceStatus.VOID.value:
         raise Conflict(f"Invoice {invoice.number} is void.")
     if invoice.status == InvoiceStatus.PAID.value:
@@ -351,7 +370,7 @@ def void_invoice(
     db: Session, *, tenant_id: str, invoice_id: str, reason: str, acting_user: StaffContext | None
 ) -> Invoice:
     """Voids an unpaid invoice (one with payments must be refunded outside first)."""
-    invoice = invoices_service.access_invoice_by_id(db, tenant_id=tenant_id, invoice_id=invoice_id)
+    invoice = _lock_invoice(db, tenant_id=tenant_id, invoice_id=invoice_id)
     if invoice.status == InvoiceStatus.VOID.value:
         raise Conflict(f"Invoice {invoice.number} is already void.")
     if invoice.amount_paid_cents:

@@ -1,0 +1,60 @@
+"""Two staff members recording the same full payment at once (two tabs, a double click): one
+payment is recorded, the other is refused, and the invoice's paid amount matches its payments.
+
+Each thread opens its own tenant_session; a barrier releases them together."""
+
+from __future__ import annotations
+
+import threading
+
+from backend.db.session import tenant_session
+from backend.errors import UserError
+from backend.invoices import actions as invoices_actions
+from backend.invoices import service as invoices_service
+from tests.scheduling_helpers import make_business
+
+RACERS = 4
+
+
+def test_record_payment_race_records_one_full_payment(db):
+    """Four parallel full payments of one invoice: exactly one is recorded."""
+    biz = make_business()
+    with biz.session() as s:
+        invoice = invoices_actions.create_invoice(s, tenant_id=biz.tenant_id, acting_user=None,
+                                                  invoice_in=invoices_actions.InvoiceCreate(
+                                                      customer_id=biz.customer_id, tax_rate_bps=0,
+                                                      lines=[invoices_actions.InvoiceLineIn(description="Wash",
+                                                                                            unit_price_cents=5000)]))
+        invoice_id = invoice.id
+    barrier = threading.Barrier(RACERS)
+    results: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        try:
+            barrier.wait(timeout=30)
+            with tenant_session(biz.tenant_id) as s:
+                invoices_actions.record_payment(s, tenant_id=biz.tenant_id, invoice_id=invoice_id, amount_cents=5000,
+                                                method="cash", acting_user=None)
+            outcome = "paid"
+        except UserError:
+            outcome = "refused"
+        except BaseException as exc:  # anything else is a failure of the test
+            with lock:
+                errors.append(exc)
+            return
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sorted(results) == ["paid"] + ["refused"] * (RACERS - 1)
+    with biz.session() as s:
+        invoice = invoices_service.access_invoice_by_id(s, tenant_id=biz.tenant_id, invoice_id=invoice_id)
+        payments = invoices_service.get_payments(s, tenant_id=biz.tenant_id, invoice_id=invoice_id)
+        assert (invoice.status, invoice.amount_paid_cents, len(payments)) == ("paid", 5000, 1)
