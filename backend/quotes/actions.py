@@ -13,8 +13,8 @@ import dataclasses
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import delete
-from sqlmodel import Session
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
 
 from backend.audit import actions as audit
 from backend.auth.context import StaffContext
@@ -364,6 +364,20 @@ class PublicQuote:
     booked_start: dt.datetime | None = None
 
 
+def _lock_by_token(db: Session, tenant_id: str, token_hash: str) -> Quote:
+    """Returns the quote for a link, read under a row lock held until the transaction ends, so
+    two approvals (or an approval and a decline) of one quote run one after the other and the
+    second sees the first's outcome: one quote books one visit."""
+    where = (Quote.tenant_id == tenant_id, Quote.token_hash == token_hash)
+    if db.get_bind().dialect.name == "postgresql":
+        db.exec(select(Quote.id).where(*where).with_for_update()).all()
+    else:
+        # SQLite: the first write takes the database write lock (busy_timeout waits for it).
+        db.execute(update(Quote).where(*where).values(updated_at=Quote.updated_at)
+                   .execution_options(synchronize_session=False))
+    return _load_by_token(db, tenant_id, token_hash)
+
+
 def _load_by_token(db: Session, tenant_id: str, token_hash: str) -> Quote:
     quote = quotes_service.get_by_token_hash(db, tenant_id=tenant_id, token_hash=token_hash)
     if quote is None:
@@ -488,7 +502,7 @@ def approve_quote_with_slot(
     tenant_id, token_hash = parsed
     now = now or utcnow()
     with tenant_session(tenant_id) as db:
-        quote = _load_by_token(db, tenant_id, token_hash)
+        quote = _lock_by_token(db, tenant_id, token_hash)
         _expire_if_due(db, quote, now)
         zone = tenant_zone(db, tenant_id=tenant_id)
         try:
@@ -525,7 +539,7 @@ def decline_quote(token: str, *, reason: str = "", now: dt.datetime | None = Non
     tenant_id, token_hash = parsed
     now = now or utcnow()
     with tenant_session(tenant_id) as db:
-        quote = _load_by_token(db, tenant_id, token_hash)
+        quote = _lock_by_token(db, tenant_id, token_hash)
         _expire_if_due(db, quote, now)
         _check_open(quote, tenant_zone(db, tenant_id=tenant_id))
         quote.status = QuoteStatus.DECLINED.value
