@@ -186,7 +186,7 @@ class RulesEngine:
         if intent in (Intent.HOURS, Intent.SERVICE_AREA, Intent.FAQ) and not found.get("booking_info"):
             return self._side_question(text, ir)
         if intent is Intent.PRICE and not found.get("service") and not st.service_id:
-            return self._price_overview(ir)
+            return self._several_quotes(text, found, ir) or self._price_overview(ir)
 
         if st.flow in ("reschedule", "cancel"):
             return self._continue_change(text, ir, found)
@@ -1062,6 +1062,32 @@ class RulesEngine:
         st.flow = st.flow or "book"
         st.candidates = [s.id for s in services]
         return self._ask("service", "Which one would you like?", None)
+
+    def _several_quotes(self, text: str, found: dict, ir: IntentResult) -> TurnResult | None:
+        """"How much for aeration and fertilizing on a 1 acre lot?": a price for each service named
+        (one visit books one service), then which one first - not the general price list."""
+        st, kn = self.state, self.kn
+        said = set(canonical_tokens(text))
+        named = [m for m in match_service(text, kn.service_refs()) if m.strong and _names_something(m, said)][:3]
+        if len(named) < 2:
+            return None
+        self._absorb({"attributes": found.get("attributes", {})})
+        parts = []
+        for match in named:
+            service = kn.service(match.service_id)
+            quote = self._quote(match.service_id, addon_ids=[], attributes=self._service_attributes()) \
+                if service else None
+            if quote is None:
+                return None
+            primary = kn.price_attributes(service.id)[:1]
+            option = primary[0].option(st.attributes.get(primary[0].key, "")) if primary else None
+            size = f" ({option.short_label})" if option else ""
+            sized = "from " if primary and option is None else ""
+            parts.append(f"{service.name}{size}: {sized}{quote['price']}.")
+        self.notes.append(" ".join(parts))
+        st.flow = "book"
+        st.candidates = [m.service_id for m in named]
+        return self._ask("service", "Which one would you like to book first?", ir)
 
     def _price_overview(self, ir: IntentResult) -> TurnResult:
         st, kn = self.state, self.kn

@@ -252,6 +252,16 @@ def test_the_difference_between_two_services_comes_from_their_descriptions(shop)
         "A deep clean adds baseboards")
 
 
+def test_a_price_question_naming_two_services_quotes_both_then_asks_which_first(db):
+    """"How much for aeration and fertilizing on a 1 acre lot?" prices both for the lot size from
+    the tenant's data (it used to send the general price list, without aeration)."""
+    lawn = make_shop("lawn", industry="lawn_care", number="+15125550142", zips=("787*",))
+    reply = lawn.text("how much for aeration and fertilizing on a 1 acre lot?")[0]
+    assert "Core Aeration & Overseeding (Large): $" in reply and "Fertilization & Weed Control (Large): $" in reply
+    assert reply.endswith("Which one would you like to book first?")
+    assert lawn.text("aeration")[0].startswith("Core Aeration & Overseeding, large (1/2 to 1 acre): $")
+
+
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]
