@@ -25,6 +25,7 @@ from backend.quotes import service as quotes_service
 from backend.quotes.enums import LineKind
 from backend.scheduling import service as scheduling_service
 from backend.scheduling.enums import AppointmentStatus
+from backend.scheduling.models import Appointment
 from backend.scheduling.timeutil import format_money, tenant_zone
 
 
@@ -170,8 +171,11 @@ def create_invoice_from_appointment(
 ) -> Invoice:
     """Creates a draft invoice for a completed appointment: the approved quote's lines when the
     job was booked from a quote and charged its price, else the service line (charged price less
-    the add-ons) and one line per add-on. One open invoice per appointment."""
+    the add-ons) and one line per add-on. One open invoice per appointment (the appointment row
+    is locked so two clicks cannot both pass the check)."""
     now = now or utcnow()
+    if isinstance(appointment_id, str):
+        _lock_row(db, Appointment, tenant_id=tenant_id, row_id=appointment_id)
     appointment = scheduling_service.access_appointment_by_id(db, tenant_id=tenant_id, appointment_id=appointment_id)
     if appointment.status != AppointmentStatus.COMPLETED.value:
         raise Conflict("Only completed appointments can be invoiced.")
@@ -290,19 +294,24 @@ def send_invoice(
     return invoice
 
 
+def _lock_row(db: Session, model, *, tenant_id: str, row_id: str) -> None:
+    """Locks one tenant row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite: the
+    first write takes the database write lock, which busy_timeout waits for)."""
+    where = (model.tenant_id == tenant_id, model.id == row_id)
+    if db.get_bind().dialect.name == "postgresql":
+        db.exec(select(model.id).where(*where).with_for_update()).all()
+    else:
+        db.execute(update(model).where(*where).values(updated_at=model.updated_at)
+                   .execution_options(synchronize_session=False))
+
+
 def _lock_invoice(db: Session, *, tenant_id: str, invoice_id: str) -> Invoice:
     """Returns the invoice freshly read under a lock held until the transaction ends, so two
     payments (or a payment and a void) on one invoice are applied one after the other, each
     seeing the other's result: a double-clicked payment is recorded once."""
     if not isinstance(invoice_id, str):
         raise NotFound("No such invoice.")
-    where = (Invoice.tenant_id == tenant_id, Invoice.id == invoice_id)
-    if db.get_bind().dialect.name == "postgresql":
-        db.exec(select(Invoice.id).where(*where).with_for_update()).all()
-    else:
-        # SQLite: the first write takes the database write lock (busy_timeout waits for it).
-        db.execute(update(Invoice).where(*where).values(updated_at=Invoice.updated_at)
-                   .execution_options(synchronize_session=False))
+    _lock_row(db, Invoice, tenant_id=tenant_id, row_id=invoice_id)
     invoice = db.get(Invoice, (tenant_id, invoice_id), populate_existing=True)
     if invoice is None:
         raise NotFound("No such invoice.")

@@ -58,3 +58,50 @@ def test_record_payment_race_records_one_full_payment(db):
         invoice = invoices_service.access_invoice_by_id(s, tenant_id=biz.tenant_id, invoice_id=invoice_id)
         payments = invoices_service.get_payments(s, tenant_id=biz.tenant_id, invoice_id=invoice_id)
         assert (invoice.status, invoice.amount_paid_cents, len(payments)) == ("paid", 5000, 1)
+
+
+def test_create_invoice_from_appointment_race_creates_one_invoice(db):
+    """Four parallel "Create invoice" clicks for one completed job: exactly one invoice."""
+    from sqlmodel import select
+
+    from backend.invoices.models import Invoice
+    from backend.scheduling.actions import book_appointment, transition_appointment
+    from tests.scheduling_helpers import NOW, TUESDAY, at
+
+    biz = make_business()
+    with biz.session() as s:
+        appointment = book_appointment(s, tenant_id=biz.tenant_id, customer_id=biz.customer_id,
+                                       service_id=biz.service_id, start=at(TUESDAY, "10:00"), now=NOW)
+        transition_appointment(s, tenant_id=biz.tenant_id, appointment_id=appointment.id, to_status="completed",
+                               now=at(TUESDAY, "12:00"))
+        appointment_id = appointment.id
+    barrier = threading.Barrier(RACERS)
+    results: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        try:
+            barrier.wait(timeout=30)
+            with tenant_session(biz.tenant_id) as s:
+                invoices_actions.create_invoice_from_appointment(s, tenant_id=biz.tenant_id,
+                                                                 appointment_id=appointment_id, acting_user=None)
+            outcome = "created"
+        except UserError:
+            outcome = "refused"
+        except BaseException as exc:  # anything else is a failure of the test
+            with lock:
+                errors.append(exc)
+            return
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sorted(results) == ["created"] + ["refused"] * (RACERS - 1)
+    with biz.session() as s:
+        assert len(s.exec(select(Invoice)).all()) == 1
