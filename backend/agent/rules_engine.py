@@ -359,7 +359,7 @@ class RulesEngine:
                     self._forget_times(keep_when=True)
         when: WhenHint | None = found.get("when")
         if when is not None:
-            st.when = merge_when(st.when, when_dict(when))
+            st.when = merge_when(st.when, _inside_earlier_range(st.when, when))
             self._forget_times(keep_when=True)
             filled = True
         address = found.get("address")
@@ -1307,6 +1307,25 @@ def when_dict(hint: WhenHint) -> dict:
             "earliest": hint.earliest_date.isoformat() if hint.earliest_date and not dates else "",
             "latest": hint.latest_date.isoformat() if hint.latest_date and not dates else "",
             "times": times, "window": window, "asap": hint.asap, "approx": hint.approximate}
+
+
+def _inside_earlier_range(old: dict, hint: WhenHint) -> dict:
+    """A bare weekday after a range ("any day after the 1st" ... "tuesday afternoon", "next
+    weekend" ... "sunday?") means that weekday inside the range, not the coming one."""
+    new = when_dict(hint)
+    said = " ".join(hint.matched).lower()
+    if not (old.get("earliest") and not old.get("dates") and new["weekday_named"] and len(new["dates"]) == 1) \
+            or re.search(r"\b(?:next|this|coming|after|week|weekend)\b|\d+(?:st|nd|rd|th)\b|\d+/\d+"
+                          r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b", said):
+        return new
+    day = dt.date.fromisoformat(new["dates"][0])
+    earliest = dt.date.fromisoformat(old["earliest"])
+    latest = dt.date.fromisoformat(old["latest"]) if old.get("latest") else None
+    while day < earliest:
+        day += dt.timedelta(days=7)
+    if latest is not None and day > latest:
+        return new
+    return {**new, "dates": [day.isoformat()]}
 
 
 def merge_when(old: dict, new: dict) -> dict:

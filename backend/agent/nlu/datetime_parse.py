@@ -662,11 +662,16 @@ class _Scan:
             self._claim(m.start(), m.end())
 
     def _weekends(self) -> None:
-        pattern = re.compile(r"\b(?P<mod>this coming|this|next|the|coming|on the|over the)?\s*week-?ends?\b")
+        pattern = re.compile(
+            r"\b(?P<mod>this coming|this|next|the|coming|on the|over the)?\s*week-?ends?\b(?P<after>\s+after next)?")
         for m in self._each(pattern):
             mod = (m.group("mod") or "").strip()
             weekday = self.today.weekday()
-            if mod in ("next", "coming", "this coming"):
+            if m.group("after"):
+                # "the weekend after next": one week after the coming weekend.
+                saturday = self.today + timedelta(days=(5 - weekday) % 7 or 7) + timedelta(days=7)
+                start, end = saturday, saturday + timedelta(days=1)
+            elif mod in ("next", "coming", "this coming"):
                 saturday = self.today + timedelta(days=(5 - weekday) % 7 or 7)
                 start, end = saturday, saturday + timedelta(days=1)
                 if mod == "next" and weekday < 5:

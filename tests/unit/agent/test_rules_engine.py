@@ -114,6 +114,16 @@ def test_a_bare_ok_to_several_offered_times_asks_which_one(shop):
     assert shop.text("the first one") == ["What's the address for the visit (street and ZIP)?"]
 
 
+def test_a_bare_weekday_after_a_range_is_that_weekday_inside_the_range(shop):
+    """"any day after the 10th" then "friday afternoon" is Fri Jun 14, not the coming Fri Jun 7;
+    "next weekend" then "saturday" stays on that weekend."""
+    shop.text("interior detail for my sedan, free any day after the 10th")
+    assert shop.text("friday afternoon")[0].startswith("I have Fri Jun 14 at ")
+    other = "+19185550199"
+    shop.text("express wash for my sedan sometime the weekend after next", phone=other)
+    assert shop.text("saturday around 10?", phone=other)[0].startswith("I have Sat Jun 15 at ")
+
+
 def test_exact_time_is_booked_without_a_choice_and_a_taken_time_offers_the_nearest(shop):
     shop.text("can you do an express wash on the 14th at 10am? sedan")
     state = shop.state()

@@ -87,6 +87,8 @@ def test_parse_when_dates(text, expected):
     [
         ("this weekend", "2026-11-21", "2026-11-22"),
         ("next weekend", "2026-11-21", "2026-11-22"),
+        ("the weekend after next", "2026-11-28", "2026-11-29"),
+        ("sometime the weekend after next", "2026-11-28", "2026-11-29"),
         ("this week", "2026-11-18", "2026-11-22"),
         ("next week", "2026-11-23", "2026-11-29"),
         ("anytime next week", "2026-11-23", "2026-11-29"),
