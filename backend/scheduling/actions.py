@@ -89,6 +89,21 @@ def lock_technicians(db: Session, *, tenant_id: str, technician_ids: Sequence[st
         )
 
 
+def lock_appointment(db: Session, *, tenant_id: str, appointment_id: str) -> None:
+    """Serialises changes to one appointment until the transaction ends, so a staff "complete"
+    and a customer "cancel" arriving together cannot both apply: the second sees the first."""
+    if not isinstance(appointment_id, str):
+        return  # access_appointment_by_id refuses it
+    where = (Appointment.tenant_id == tenant_id, Appointment.id == appointment_id)
+    if db.get_bind().dialect.name == "postgresql":
+        db.exec(select(Appointment.id).where(*where).with_for_update()).all()
+    else:
+        # SQLite: the first write takes the database write lock (busy_timeout waits for it).
+        db.execute(update(Appointment).where(*where).values(updated_at=Appointment.updated_at)
+                   .execution_options(synchronize_session=False))
+    db.get(Appointment, (tenant_id, appointment_id), populate_existing=True)  # drop a stale cached copy
+
+
 def _actor_name(acting_user: StaffContext | None, source: str) -> str:
     if acting_user is not None:
         return acting_user.user_name
@@ -371,6 +386,7 @@ def reschedule_appointment(
     """
     new_start = _aware(new_start, "new start")
     now = now or utcnow()
+    lock_appointment(db, tenant_id=tenant_id, appointment_id=appointment_id)
     appointment = scheduling_service.access_appointment_by_id(db, tenant_id=tenant_id, appointment_id=appointment_id)
     by_customer = acting_user is None and (source or "customer") not in STAFF_SOURCES
     if appointment.status not in (AppointmentStatus.REQUESTED.value, AppointmentStatus.CONFIRMED.value):
@@ -468,6 +484,7 @@ def cancel_appointment(
 ) -> Appointment:
     """Cancels an open appointment. Without staff the tenant's cancellation window applies."""
     now = now or utcnow()
+    lock_appointment(db, tenant_id=tenant_id, appointment_id=appointment_id)
     appointment = scheduling_service.access_appointment_by_id(db, tenant_id=tenant_id, appointment_id=appointment_id)
     if appointment.status not in OPEN_STATUSES:
         raise Conflict(f"This appointment is already {appointment.status.replace('_', ' ')}.")
@@ -499,6 +516,7 @@ def transition_appointment(
     cancelled / no_show), recording who and when. Completing sets the charged price (default:
     the quoted minimum) and refreshes the customer's totals."""
     now = now or utcnow()
+    lock_appointment(db, tenant_id=tenant_id, appointment_id=appointment_id)
     appointment = scheduling_service.access_appointment_by_id(db, tenant_id=tenant_id, appointment_id=appointment_id)
     if to_status not in AppointmentStatus.values():
         raise UserError(f"Unknown status {to_status!r}; use one of {', '.join(AppointmentStatus.values())}.")
