@@ -98,6 +98,7 @@ class RulesEngine:
         self.tz = ZoneInfo(self.kn.timezone)
         self.actions: list[dict] = []
         self.notes: list[str] = []  # sentences that go before the next question
+        self.window_kept = False  # this message named a new day but kept an earlier time of day
         self.limit = {"sms": SMS_LIMIT, "voice": 260}.get(ctx.channel, 600)
 
     # ==== entry point ============================================================================
@@ -359,6 +360,7 @@ class RulesEngine:
                     self._forget_times(keep_when=True)
         when: WhenHint | None = found.get("when")
         if when is not None:
+            self.window_kept = bool(st.when.get("window")) and when.window is None and not when.times
             st.when = merge_when(st.when, _inside_earlier_range(st.when, when))
             self._forget_times(keep_when=True)
             filled = True
@@ -554,7 +556,8 @@ class RulesEngine:
             return self._ask("when", "That date has already passed - what other day works for you?", None)
         slots = self._slots(service.id, dates[0], dates[-1])
         allowed = set(dates)
-        slots = _in_window([s for s in slots if s.start.date() in allowed], want)
+        on_dates = [s for s in slots if s.start.date() in allowed]
+        slots = _in_window(on_dates, want)
         times = [_parse_hhmm(t) for t in want.get("times") or []]
         if times and not want.get("approx"):
             exact = [s for s in slots if s.start.time().replace(second=0) in times]
@@ -576,9 +579,20 @@ class RulesEngine:
             return self._offer(sorted(nearest, key=lambda s: s.start), None)
         if slots:
             return self._offer(tools.spread(slots, tools.MAX_SLOTS), None)
+        if on_dates and not times and self.window_kept:
+            # Open that day, just not at the time of day kept from before ("thursday morning" ...
+            # "actually monday"): say so and offer that day's other times.
+            return self._offer(tools.spread(on_dates, tools.MAX_SLOTS),
+                               f"Sorry, nothing is open {self._when_phrase(dates)} at that time of day.")
         # Nothing in the wanted range: the following days, at the wanted time of day if possible.
         later = self._slots(service.id, dates[-1] + dt.timedelta(days=1), dates[-1] + dt.timedelta(days=10))
         in_window = _in_window(later, want)
+        if on_dates and not times:
+            # The day is open, just not at that time of day.
+            missed = f"Sorry, nothing is open {self._when_phrase(dates)} at that time of day"
+            if in_window:
+                return self._offer(tools.spread(in_window, tools.MAX_SLOTS), missed + ".")
+            return self._offer(tools.spread(on_dates, tools.MAX_SLOTS), missed + ", or soon after.")
         if later:
             lead = self._nothing_open(dates)
             if not in_window:

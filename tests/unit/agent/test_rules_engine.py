@@ -124,6 +124,18 @@ def test_a_bare_weekday_after_a_range_is_that_weekday_inside_the_range(shop):
     assert shop.text("saturday around 10?", phone=other)[0].startswith("I have Sat Jun 15 at ")
 
 
+def test_a_day_open_at_other_times_is_not_called_closed(shop):
+    """"tomorrow evening" when the day only has daytime openings says nothing is open *at that
+    time of day* and offers that day; a new day that keeps an earlier time of day does the same
+    (it used to say "nothing is open on <day>" and offer other days)."""
+    evening = shop.text("express wash for my sedan tomorrow evening")[0]
+    assert "Sorry, nothing is open on Wed Jun 5 at that time of day, or soon after. I have Wed Jun 5 at " in evening
+    other = "+19185550199"
+    shop.text("express wash for my sedan thursday evening", phone=other)
+    moved = shop.text("actually friday", phone=other)[0]
+    assert moved.startswith("Sorry, nothing is open on Fri Jun 7 at that time of day. I have Fri Jun 7 at ")
+
+
 def test_exact_time_is_booked_without_a_choice_and_a_taken_time_offers_the_nearest(shop):
     shop.text("can you do an express wash on the 14th at 10am? sedan")
     state = shop.state()
