@@ -105,6 +105,8 @@ def update_customer(
     if "source" in changes:
         changes["source"] = str(changes["source"])
     changed = sorted(k for k, v in changes.items() if getattr(customer, k) != v)
+    if not (changes.get("name", customer.name) or customer.phone or changes.get("email", customer.email)):
+        raise UserError("A customer needs at least a name, a phone number or an email.")
     for key in changed:
         setattr(customer, key, changes[key])
     if changed:
@@ -158,6 +160,8 @@ def remove_customer_phone(
     row = next((p for p in phones if p.phone_e164 == e164), None)
     if row is None:
         raise UserError(f"{display(e164)} is not one of this customer's numbers.")
+    if len(phones) == 1 and not (customer.name or customer.email):
+        raise UserError("This is the customer's only contact detail; add a name or email before removing it.")
     db.delete(row)
     if customer.phone == e164:
         rest = [p.phone_e164 for p in phones if p.phone_e164 != e164]

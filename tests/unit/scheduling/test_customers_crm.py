@@ -112,6 +112,29 @@ def test_household_members_share_a_normalised_address(db):
             "Hannah Foster"]
 
 
+def test_update_customer_refuses_to_leave_no_name_phone_or_email(db):
+    """Clearing a customer's last identifying detail is refused and changes nothing."""
+    biz = make_business()
+    with biz.session() as s:
+        customer = customers_actions.create_customer(s, tenant_id=biz.tenant_id, acting_user=None,
+                                                     customer_in=CustomerCreate(name="Only Name"))
+        with pytest.raises(UserError, match="at least a name, a phone number or an email"):
+            customers_actions.update_customer(s, tenant_id=biz.tenant_id, customer_id=customer.id, acting_user=None,
+                                              customer_in=CustomerUpdate(name=""))
+        assert customer.name == "Only Name"
+        phone_only = customers_actions.create_customer(s, tenant_id=biz.tenant_id, acting_user=None,
+                                                       customer_in=CustomerCreate(phones=["918 555 0161"]))
+        with pytest.raises(UserError, match="only contact detail"):
+            customers_actions.remove_customer_phone(s, tenant_id=biz.tenant_id, customer_id=phone_only.id,
+                                                    phone="9185550161", acting_user=None)
+        assert phone_only.phone == "+19185550161"
+        customers_actions.update_customer(s, tenant_id=biz.tenant_id, customer_id=phone_only.id, acting_user=None,
+                                          customer_in=CustomerUpdate(name="Pat"))
+        customers_actions.remove_customer_phone(s, tenant_id=biz.tenant_id, customer_id=phone_only.id,
+                                                phone="9185550161", acting_user=None)
+        assert phone_only.phone == ""
+
+
 def test_update_customer_phones_tags_assets_vip_consent(db):
     biz = make_business()
     with biz.session() as s:
