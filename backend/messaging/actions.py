@@ -454,8 +454,11 @@ def do_send_staff_reply(
     conversation = messaging_service.access_conversation_by_id(db, tenant_id=tenant_id, conversation_id=conversation_id)
     consent = messaging_service.get_consent(db, tenant_id=tenant_id, phone_e164=conversation.phone_e164)
     if consent is not None and consent.state == ConsentState.OPTED_OUT.value:
+        from backend.scheduling.timeutil import tenant_zone
+
+        when = consent.updated_at.astimezone(tenant_zone(db, tenant_id=tenant_id))  # the business's day, not UTC's
         raise UserError(
-            f"{conversation.phone_e164} opted out of texts on {consent.updated_at:%b %d, %Y}. "
+            f"{conversation.phone_e164} opted out of texts on {when:%b} {when.day}, {when.year}. "
             "Nothing can be sent until they text START."
         )
     row = send_sms(

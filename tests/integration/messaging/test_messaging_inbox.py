@@ -145,6 +145,23 @@ def test_staff_reply_to_opted_out_customer_is_refused(chats, staff, q):
     assert len(q.outbound(chats.a.id)) == before
 
 
+def test_staff_reply_refusal_dates_the_opt_out_in_the_business_zone(chats, staff):
+    """An opt-out at 20:00 in Chicago (02:00 UTC the next day) is reported on the Chicago day."""
+    import datetime as dt
+
+    from backend.messaging.models import SmsConsent
+
+    chats.twilio.text(to=A_MAIN, frm=CUSTOMER, body="STOP")
+    with tenant_session(chats.a.id) as db:
+        consent = db.exec(select(SmsConsent).where(SmsConsent.phone_e164 == CUSTOMER)).one()
+        consent.updated_at = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.timezone.utc)
+        db.add(consent)
+    with pytest.raises(UserError, match="opted out of texts on Nov 21, 2026"):
+        with tenant_session(chats.a.id) as db:
+            actions.do_send_staff_reply(db, tenant_id=chats.a.id, conversation_id=conversation_id(chats.a.id),
+                                        body="Are you sure?", acting_user=staff.dana)
+
+
 def test_take_over_and_hand_back_are_audited(chats, staff):
     cid = conversation_id(chats.a.id)
     with tenant_session(chats.a.id) as db:
