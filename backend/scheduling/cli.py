@@ -103,6 +103,16 @@ def slots_data(
         if service is None:
             names = ", ".join(s.name for s in scheduling_service.list_services(db, tenant_id=tenant_id))
             raise UserError(f"No service called {service_name!r}. Services: {names or 'none yet'}.")
+        if attributes:
+            # The pricing engine ignores attributes a service does not use; an operator's typo
+            # ("vehicle-size=suv") must not silently price and time the default size instead.
+            keys = {a.id: a.key for a in scheduling_service.list_attributes(db, tenant_id=tenant_id)}
+            used = sorted({keys[m.attribute_id] for m in scheduling_service.get_modifiers(
+                db, tenant_id=tenant_id, service_ids=[service.id]) if m.attribute_id in keys})
+            unknown = sorted(set(attributes) - set(used))
+            if unknown:
+                raise UserError(f"{service.name} has no attribute {unknown[0]!r}; "
+                                f"it uses {', '.join(used) if used else 'none'}.")
         technician_id = None
         if technician:
             tech = scheduling_service.get_technician_by_name(db, tenant_id=tenant_id, name=technician)

@@ -104,3 +104,11 @@ def test_cli_appointments_to_before_default_from_names_the_default(demo):
                                           "--json"])
     assert result.exit_code == 2
     assert "--to 2000-01-01 is before today" in result.output and "add --from" in result.output
+
+
+def test_cli_slots_unknown_attribute_is_a_clear_error(demo):
+    """A mistyped attribute is refused (it used to be ignored, pricing the default size)."""
+    result = CliRunner().invoke(cli_app, ["slots", "--tenant", "clean-machine", "--service", "Full Detail",
+                                          "--date", "2030-01-01", "--attr", "vehicle-size=suv", "--json"])
+    assert result.exit_code == 2
+    assert "Full Detail has no attribute 'vehicle-size'" in result.output and "vehicle_size" in result.output
