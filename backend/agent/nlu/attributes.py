@@ -59,6 +59,9 @@ _SCALE_WORDS = frozenset(
     "small medium large xl xlarge xxl extra large extra small xs s m l big huge tiny standard "
     "regular basic premium short long low high mid average".split()
 )
+# Everyday words for a kind of thing, weaker than a model or size named beside them.
+_CATEGORY_WORDS = frozenset("car cars vehicle vehicles truck trucks suv suvs pickup auto ride".split())
+_SEVERAL = re.compile(r"\b(?:and|both|two|plus|also)\b")
 _BARE_NUMBER = re.compile(r"\s*(?:about|around|maybe|like)?\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*[.!]?\s*")
 _NEGATED = re.compile(r"\b(?:not|no|isn'?t|ain'?t|never|without|instead of)\s+(?:\w+\s+){0,2}$")
 
@@ -242,6 +245,11 @@ def _by_words(text: str, spec: AttributeSpec) -> str | None:
         if not any(o[0] <= h[0] and h[1] <= o[1] and (o[1] - o[0]) > (h[1] - h[0]) for o in hits)
     ]
     values = {value for _, _, value in kept}
+    if len(values) > 1 and not _SEVERAL.search(s):
+        # A model or body style beats a category word: "my wife's car ... it's a RAV4" is a RAV4.
+        specific = {value for start, end, value in kept if s[start:end].strip() not in _CATEGORY_WORDS}
+        if len(specific) == 1:
+            return specific.pop()
     return values.pop() if len(values) == 1 else None
 
 

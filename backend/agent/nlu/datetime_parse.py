@@ -137,7 +137,7 @@ _ABBREVIATION_CONTEXT_AFTER = frozenset(
 )
 _NOT_DATE_AFTER_SLASH = re.compile(
     r"\s*(?:acres?|ac\b|of\b|miles?|lots?\b|inch|off\b|price|tank|tons?\b|cups?\b|cut\b|house|home|"
-    r"condo|apt|apartment|bed|bd|br\b|bath|ba\b|split|would|recommend|stars?|rating|service|job|"
+    r"condo|apt|apartment|bed|bd|br\b|bath|ba\b|split|would (?:recommend|use|hire|book)|recommend|stars?|rating|service|job|"
     r"experience|!)"
 )
 _RATING_BEFORE = re.compile(r"\b(?:rated?|rating|give|giving|score)\s*$")

@@ -96,6 +96,9 @@ def test_deleted_pack_entry_stays_deleted_when_the_tenant_has_its_copy(shop):
     ("my RAV4", {"vehicle_size": "small_suv"}),
     ("3 row suv", {"vehicle_size": "large"}),
     ("a Ford F-150 that's pretty dirty", {"vehicle_size": "suv", "condition": "heavy"}),
+    ("my wife's car, its a 2022 rav4", {"vehicle_size": "small_suv"}),
+    ("my suv, a rav4", {"vehicle_size": "small_suv"}),
+    ("crew cab truck", {"vehicle_size": "large"}),
 ])
 def test_attribute_words_from_labels_synonyms_and_the_base_layer(shop, text, expected):
     assert extract_attributes(text, knowledge(shop).attribute_specs()) == expected

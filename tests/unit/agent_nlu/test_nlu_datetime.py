@@ -58,6 +58,7 @@ def d(iso: str) -> date:
         ("on the 14 at 3", ["2026-12-14"]),
         ("Friday the 20th", ["2026-11-20"]),
         ("Dec 3", ["2026-12-03"]),
+        ("saturday 12/5 would be ideal", ["2026-12-05"]),
         ("dec. 3rd", ["2026-12-03"]),
         ("December third", ["2026-12-03"]),
         ("3rd of December", ["2026-12-03"]),
