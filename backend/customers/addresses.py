@@ -16,7 +16,10 @@ _ABBREVIATIONS = {
 
 
 def address_key(line1: str, line2: str = "", city: str = "", postal_code: str = "") -> str:
-    """Returns the normalised household key for an address, or "" when there is no street line."""
+    """Returns the normalised household key for an address, or "" when there is no street line
+    (an apartment number alone, "Apt 3", would group strangers across a whole ZIP)."""
+    if not re.search(r"[a-z0-9]", (line1 or "").lower()):
+        return ""
     street = f"{line1} {line2}".lower().replace("#", " # ")
     words = [w for w in re.split(r"[^a-z0-9#]+", street) if w]
     if not words:

@@ -112,6 +112,15 @@ def test_household_members_share_a_normalised_address(db):
             "Hannah Foster"]
 
 
+def test_get_household_needs_a_street_line(db):
+    """Two customers with only "Apt 3" in the same ZIP are not a household."""
+    biz = make_business()
+    first = add_customer(biz, "Ann Apt", "(918) 555-0191", address_line2="Apt 3", postal_code="74105")
+    add_customer(biz, "Ben Apt", "(918) 555-0192", address_line2="Apt 3", postal_code="74105")
+    with biz.session() as s:
+        assert customers_service.get_household(s, tenant_id=biz.tenant_id, customer_id=first) == []
+
+
 def test_update_customer_refuses_to_leave_no_name_phone_or_email(db):
     """Clearing a customer's last identifying detail is refused and changes nothing."""
     biz = make_business()
