@@ -54,6 +54,7 @@ from backend.scheduling.timeutil import format_price_range, format_time
 SMS_LIMIT = 320
 WHEN_QUESTION = "When would you like us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")"
 _MOVE_MINE = re.compile(r"\b(?:move|change|switch|push|bump|shift|reschedule)\b[^.?!]{0,20}\b(?:my|our)\b")
+_ADD_TO_MINE = re.compile(r"\b(?:add|include|throw in|tack on)\b[^.?!]*\b(?:to|onto|on|with) (?:it|that|this|my|our)\b")
 _CORRECTION = re.compile(r"\b(?:actually|instead|rather|change|switch|make it|go with|prefer|no wait|oh wait|wait)\b")
 # Words that make a Title-Case reply to "what's the address?" a place ("Broken Arrow"), not a name.
 _PLACE_WORDS = frozenset(
@@ -150,6 +151,11 @@ class RulesEngine:
         if intent in (Intent.BOOK, Intent.INFORM, Intent.UNKNOWN, Intent.PRICE) and _MOVE_MINE.search(normalize(text)) \
                 and self.ctx.phone_verified and tools.upcoming_appointments(self.db, self.ctx, limit=1):
             return self._start_change("reschedule", text, ir)
+
+        if not st.flow and self.ctx.phone_verified and _ADD_TO_MINE.search(normalize(text)):
+            added = self._addon_to_booking(text, ir)
+            if added is not None:
+                return added
 
         found = self._extract(text, ir)
         if intent is Intent.LOYALTY:
@@ -954,6 +960,23 @@ class RulesEngine:
         st.flow = ""
         return self._offer_human(result.get("message") or "Sorry, I couldn't change that.", ir,
                                  question="Would you like someone from our team to help?")
+
+    def _addon_to_booking(self, text: str, ir: IntentResult) -> TurnResult | None:
+        """"Can I add pet hair removal to it?" about a booked visit: its price from the tenant's data,
+        and the team offered - the services on a booking are not changed by text."""
+        upcoming = tools.upcoming_appointments(self.db, self.ctx, limit=1)
+        if not upcoming:
+            return None
+        booked = next((s for s in self.kn.services if s.name == upcoming[0]["service"]), None)
+        refs = self.kn.addon_refs(booked.id if booked else None)
+        addons = [self.kn.addon(m.service_id) for m in match_addons(text, refs, min_score=85)]
+        if not addons or addons[0] is None:
+            return None
+        addon = addons[0]
+        price = format_price_range(addon.price_min_cents, addon.price_max_cents)
+        return self._offer_human(
+            f"{addon.name} is {price} extra, but I can't add it to your {upcoming[0]['service']} on "
+            f"{upcoming[0]['label']} by text.", ir, question="Want me to ask the team to add it?")
 
     def _status_answer(self) -> str:
         if not self.ctx.phone_verified:

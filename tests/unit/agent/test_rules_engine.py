@@ -338,6 +338,17 @@ def test_cancel_inside_the_policy_window_is_explained_not_hidden(shop):
     assert [a.status for a in shop.appointments(open_only=False)] == ["confirmed"]
 
 
+def test_adding_an_extra_to_a_booked_visit_gets_its_price_and_the_team(shop):
+    """"Can I add pet hair removal to it?" after booking: the add-on's price from the tenant's
+    data and an offer of the team (it used to be "I'm not sure about that one")."""
+    shop.add_customer("Mia Park")
+    shop.book("Interior Detail", "2030-06-07 09:00")
+    assert shop.text("can i add pet hair removal to it") == [
+        "Pet hair removal is $40-$75 extra, but I can't add it to your Interior Detail on Fri Jun 7 at 9:00 AM "
+        "by text. Want me to ask the team to add it?"]
+    assert shop.text("yes")[0].startswith("Sure - I've asked a person from Shine Mobile Detailing")
+
+
 def test_cancel_after_yes(shop):
     shop.add_customer("Mia Park")
     shop.book("Interior Detail", "2030-06-07 09:00")
