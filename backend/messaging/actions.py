@@ -14,6 +14,7 @@ handling may reach an opted-out number.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import logging
 
 from pydantic import BaseModel, ValidationError, field_validator
@@ -636,6 +637,9 @@ def do_update_help_text(
     text = (text if isinstance(text, str) else "").strip()
     if len(text) > MAX_AUTO_TEXT_CHARS:
         raise UserError(f"Keep the HELP reply to {MAX_AUTO_TEXT_CHARS} characters or fewer (it has {len(text)}).")
+    if text and not re.search(r"\bSTOP\b", text, re.IGNORECASE):
+        # Carriers (CTIA) require the HELP reply to say how to opt out.
+        raise UserError('The HELP reply must tell people how to opt out, e.g. "Reply STOP to opt out."')
     config = tenancy_service.get_config(db, tenant_id=tenant_id)
     if config is None:
         raise NotFound("This business has no profile yet.")

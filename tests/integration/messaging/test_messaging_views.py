@@ -49,6 +49,16 @@ def test_help_text_needs_an_admin_of_the_tenant_and_a_sane_length(world, staff):
             actions.do_update_help_text(db, tenant_id=world.a.id, text="x" * 321, acting_user=staff.alice)
 
 
+def test_help_text_must_say_how_to_opt_out(world, staff, q):
+    """A HELP reply without opt-out instructions (a carrier requirement) is refused; nothing changes."""
+    with pytest.raises(UserError, match="how to opt out"):
+        with tenant_session(world.a.id) as db:
+            actions.do_update_help_text(db, tenant_id=world.a.id, text="Acme: call us at 918-555-0100.",
+                                        acting_user=staff.alice)
+    world.twilio.text(to=A_MAIN, frm=CUSTOMER, body="HELP")
+    assert q.outbound(world.a.id, to=CUSTOMER)[-1].body.startswith("Acme Detailing: reply STOP")
+
+
 def _flat(form: dict) -> dict:
     flat = {k: v for k, v in form.items() if isinstance(v, str)}
     flat.update({f"address_{k}": v for k, v in form["address"].items()})
