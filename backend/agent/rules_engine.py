@@ -151,6 +151,14 @@ class RulesEngine:
         if intent in (Intent.BOOK, Intent.INFORM, Intent.UNKNOWN, Intent.PRICE) and _MOVE_MINE.search(normalize(text)) \
                 and self.ctx.phone_verified and tools.upcoming_appointments(self.db, self.ctx, limit=1):
             return self._start_change("reschedule", text, ir)
+        if (not st.flow or (st.flow == "book" and not st.service_id)) \
+                and intent in (Intent.BOOK, Intent.INFORM, Intent.UNKNOWN, Intent.FAQ) \
+                and re.search(r"\b(?:instead|rather than)\b", normalize(text)) \
+                and parse_when(text, now=self.ctx.now, tz=self.kn.timezone) is not None \
+                and not best_service(text, self.kn.service_refs()) \
+                and self.ctx.phone_verified and tools.upcoming_appointments(self.db, self.ctx, limit=1):
+            # "can we do 11 instead of 10 on Tuesday?" from someone with a booking: move it.
+            return self._start_change("reschedule", text, ir)
 
         if not st.flow and self.ctx.phone_verified and _ADD_TO_MINE.search(normalize(text)):
             added = self._addon_to_booking(text, ir)

@@ -142,7 +142,7 @@ _NOT_DATE_AFTER_SLASH = re.compile(
 )
 _RATING_BEFORE = re.compile(r"\b(?:rated?|rating|give|giving|score)\s*$")
 _HOUR_PREFIX = re.compile(
-    r"(?:^|[\s,(])(?:at|@|around|round|about|by|after|before|until|til|till|from|no later than|"
+    r"(?:^|[\s,(])(?:at|@|around|round|about|by|after|before|until|til|till|from|no later than|(?:can|could) (?:we|you|u) do|"
     r"no earlier than|say|like|maybe|how about|what about|approx|approximately|~)\s*$"
 )
 _TIME_BOUND_BEFORE = re.compile(
@@ -406,6 +406,11 @@ class _Scan:
             r"\b(?:good|gm|have a (?:good|great|nice)) (?:morning|afternoon|evening|night|day|weekend|one)\b"
         )
         for m in self._each(greeting):
+            self._claim(m.start(), m.end(), record=False)
+        # "11 instead of 10": the time after "instead of" / "rather than" is the one being replaced.
+        replaced = re.compile(r"\b(?:instead of|rather than)\s+(?:the\s+)?(?:at\s+)?\d{1,2}(?::\d{2})?"
+                              r"(?:\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock))?(?!\s*(?:st|nd|rd|th)\b)")
+        for m in self._each(replaced):
             self._claim(m.start(), m.end(), record=False)
 
     def _flags(self) -> None:

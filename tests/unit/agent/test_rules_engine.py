@@ -329,6 +329,18 @@ def test_an_unclear_reply_to_a_reschedule_confirmation_keeps_waiting_for_yes(sho
     assert local(moved) == "2030-06-07 13:00"
 
 
+def test_another_time_instead_from_a_customer_with_a_booking_moves_it(shop):
+    """"can we do 3 instead of 10 on Friday" from someone with a booking is a reschedule to 3 PM
+    (10 is the time being replaced), not a new booking asking which service."""
+    shop.add_customer("Jordan Miles", address_line1="2417 E 21st St", city="Tulsa", postal_code="74114")
+    appointment_id = shop.book("Express Wash & Wax", "2030-06-07 10:00")
+    assert shop.text("can we do 3 instead of 10 on friday")[0].endswith(
+        "Move your Express Wash & Wax on Fri Jun 7 at 10:00 AM to Fri Jun 7 at 3:00 PM? Reply YES to confirm.")
+    shop.text("yes")
+    (moved,) = shop.appointments()
+    assert (moved.id, local(moved)) == (appointment_id, "2030-06-07 15:00")
+
+
 def test_cancel_inside_the_policy_window_is_explained_not_hidden(shop):
     shop.add_customer("Lee Chan")
     shop.book("Express Wash & Wax", "2030-06-05 08:00")

@@ -355,3 +355,13 @@ def test_mentions_when(text, expected):
 def test_parse_when_is_deterministic():
     """The same input gives an equal hint every time."""
     assert when("next Sat at 10 or sunday afternoon") == when("next Sat at 10 or sunday afternoon")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("can we do 11 instead of 10 on tuesday", time(11)),
+    ("could you do 3pm instead of 1", time(15)),
+    ("2:30 rather than 1:30", time(14, 30)),
+])
+def test_parse_when_the_time_after_instead_of_is_the_one_replaced(text, expected):
+    """"11 instead of 10" asks for 11: the time after "instead of" / "rather than" is the old one."""
+    assert when(text).times == (expected,)
