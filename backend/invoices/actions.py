@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session
 
 from backend.audit import actions as audit
 from backend.auth.context import StaffContext
 from backend.customers import service as customers_service
 from backend.customers import stats as customer_stats
+from backend.db.locks import lock_rows
 from backend.db.types import utcnow
 from backend.errors import Conflict, NotFound, UserError
 from backend.invoices import service as invoices_service
@@ -175,7 +176,7 @@ def create_invoice_from_appointment(
     is locked so two clicks cannot both pass the check)."""
     now = now or utcnow()
     if isinstance(appointment_id, str):
-        _lock_row(db, Appointment, tenant_id=tenant_id, row_id=appointment_id)
+        lock_rows(db, Appointment, Appointment.tenant_id == tenant_id, Appointment.id == appointment_id)
     appointment = scheduling_service.access_appointment_by_id(db, tenant_id=tenant_id, appointment_id=appointment_id)
     if appointment.status != AppointmentStatus.COMPLETED.value:
         raise Conflict("Only completed appointments can be invoiced.")
@@ -294,24 +295,13 @@ def send_invoice(
     return invoice
 
 
-def _lock_row(db: Session, model, *, tenant_id: str, row_id: str) -> None:
-    """Locks one tenant row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite: the
-    first write takes the database write lock, which busy_timeout waits for)."""
-    where = (model.tenant_id == tenant_id, model.id == row_id)
-    if db.get_bind().dialect.name == "postgresql":
-        db.exec(select(model.id).where(*where).with_for_update()).all()
-    else:
-        db.execute(update(model).where(*where).values(updated_at=model.updated_at)
-                   .execution_options(synchronize_session=False))
-
-
 def _lock_invoice(db: Session, *, tenant_id: str, invoice_id: str) -> Invoice:
     """Returns the invoice freshly read under a lock held until the transaction ends, so two
     payments (or a payment and a void) on one invoice are applied one after the other, each
     seeing the other's result: a double-clicked payment is recorded once."""
     if not isinstance(invoice_id, str):
         raise NotFound("No such invoice.")
-    _lock_row(db, Invoice, tenant_id=tenant_id, row_id=invoice_id)
+    lock_rows(db, Invoice, Invoice.tenant_id == tenant_id, Invoice.id == invoice_id)
     invoice = db.get(Invoice, (tenant_id, invoice_id), populate_existing=True)
     if invoice is None:
         raise NotFound("No such invoice.")

@@ -13,14 +13,15 @@ import dataclasses
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlalchemy import delete
+from sqlmodel import Session
 
 from backend.audit import actions as audit
 from backend.auth.context import StaffContext
 from backend.config import get_settings
 from backend.customers import service as customers_service
 from backend.db.session import tenant_session
+from backend.db.locks import lock_rows
 from backend.db.types import utcnow
 from backend.errors import Conflict, NotFound, UserError
 from backend.invoices.numbering import insert_numbered
@@ -368,13 +369,7 @@ def _lock_by_token(db: Session, tenant_id: str, token_hash: str) -> Quote:
     """Returns the quote for a link, read under a row lock held until the transaction ends, so
     two approvals (or an approval and a decline) of one quote run one after the other and the
     second sees the first's outcome: one quote books one visit."""
-    where = (Quote.tenant_id == tenant_id, Quote.token_hash == token_hash)
-    if db.get_bind().dialect.name == "postgresql":
-        db.exec(select(Quote.id).where(*where).with_for_update()).all()
-    else:
-        # SQLite: the first write takes the database write lock (busy_timeout waits for it).
-        db.execute(update(Quote).where(*where).values(updated_at=Quote.updated_at)
-                   .execution_options(synchronize_session=False))
+    lock_rows(db, Quote, Quote.tenant_id == tenant_id, Quote.token_hash == token_hash)
     return _load_by_token(db, tenant_id, token_hash)
 
 

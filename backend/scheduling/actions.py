@@ -21,6 +21,7 @@ from backend.audit import actions as audit
 from backend.auth.context import StaffContext
 from backend.customers import service as customers_service
 from backend.customers import stats as customer_stats
+from backend.db.locks import lock_rows
 from backend.db.types import utcnow
 from backend.errors import Conflict, PermissionDenied, UserError
 from backend.scheduling import availability, pricing
@@ -94,13 +95,7 @@ def lock_appointment(db: Session, *, tenant_id: str, appointment_id: str) -> Non
     and a customer "cancel" arriving together cannot both apply: the second sees the first."""
     if not isinstance(appointment_id, str):
         return  # access_appointment_by_id refuses it
-    where = (Appointment.tenant_id == tenant_id, Appointment.id == appointment_id)
-    if db.get_bind().dialect.name == "postgresql":
-        db.exec(select(Appointment.id).where(*where).with_for_update()).all()
-    else:
-        # SQLite: the first write takes the database write lock (busy_timeout waits for it).
-        db.execute(update(Appointment).where(*where).values(updated_at=Appointment.updated_at)
-                   .execution_options(synchronize_session=False))
+    lock_rows(db, Appointment, Appointment.tenant_id == tenant_id, Appointment.id == appointment_id)
     db.get(Appointment, (tenant_id, appointment_id), populate_existing=True)  # drop a stale cached copy
 
 

@@ -1,13 +1,13 @@
 """Two (or eight) customers racing for the last slot: exactly one gets it.
 
-Each thread opens its own tenant_session and calls book_appointment for the same start with
-the only technician; a barrier releases them together. On PostgreSQL the technician row lock
+Each attempt opens its own tenant_session and calls book_appointment for the same start with
+the only technician; tests.race releases them together. On PostgreSQL the technician row lock
 (SELECT ... FOR UPDATE) serialises them; on SQLite the booking transaction starts with a write.
 """
 
 from __future__ import annotations
 
-import threading
+import functools
 
 import pytest
 from sqlmodel import select
@@ -15,6 +15,7 @@ from sqlmodel import select
 from backend.db.session import tenant_session
 from backend.scheduling.actions import SlotTaken, book_appointment
 from backend.scheduling.models import Appointment
+from tests.race import REFUSED, race
 from tests.scheduling_helpers import (
     NOW,
     TUESDAY,
@@ -28,35 +29,12 @@ RACERS = 8
 
 
 def _race(biz, customers, start, technician_id=None):
-    barrier = threading.Barrier(len(customers))
-    results: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
+    def book(customer_id: str) -> str:
+        with tenant_session(biz.tenant_id) as db:
+            return book_appointment(db, tenant_id=biz.tenant_id, customer_id=customer_id, service_id=biz.service_id,
+                                    start=start, technician_id=technician_id, source="web", now=NOW).id
 
-    def attempt(customer_id: str) -> None:
-        try:
-            barrier.wait(timeout=30)
-            with tenant_session(biz.tenant_id) as db:
-                appointment = book_appointment(db, tenant_id=biz.tenant_id, customer_id=customer_id,
-                                               service_id=biz.service_id, start=start, technician_id=technician_id,
-                                               source="web", now=NOW)
-                appointment_id = appointment.id
-            with lock:
-                results.append(appointment_id)
-        except SlotTaken:
-            with lock:
-                results.append("taken")
-        except BaseException as exc:  # anything else is a failure of the test
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=attempt, args=(c,)) for c in customers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
+    return race([functools.partial(book, c) for c in customers], refused=SlotTaken)
 
 
 def _customers(biz, count):
@@ -68,7 +46,7 @@ def test_booking_race_last_slot_single_winner(db):
     biz = make_business(hours={1: [(9 * 60, 10 * 60)]})
     results = _race(biz, _customers(biz, RACERS), at(TUESDAY, "09:00"))
     assert len(results) == RACERS
-    assert results.count("taken") == RACERS - 1
+    assert results.count(REFUSED) == RACERS - 1
     with tenant_session(biz.tenant_id) as db:
         rows = db.exec(select(Appointment)).all()
     assert len(rows) == 1 and rows[0].start_at == at(TUESDAY, "09:00")
@@ -79,7 +57,7 @@ def test_booking_race_two_technicians_two_winners(db):
     biz = make_business(hours={1: [(9 * 60, 10 * 60)]})
     add_technician(biz, "Second Tech", hours={1: [(9 * 60, 10 * 60)]})
     results = _race(biz, _customers(biz, 6), at(TUESDAY, "09:00"))
-    assert results.count("taken") == 4
+    assert results.count(REFUSED) == 4
     with tenant_session(biz.tenant_id) as db:
         rows = db.exec(select(Appointment)).all()
     assert len(rows) == 2 and len({r.technician_id for r in rows}) == 2

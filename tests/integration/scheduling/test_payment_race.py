@@ -1,17 +1,20 @@
 """Two staff members recording the same full payment at once (two tabs, a double click): one
 payment is recorded, the other is refused, and the invoice's paid amount matches its payments.
+The same for two "Create invoice" clicks on one completed job.
 
-Each thread opens its own tenant_session; a barrier releases them together."""
+Each attempt opens its own tenant_session; tests.race releases them together."""
 
 from __future__ import annotations
 
-import threading
+from sqlmodel import select
 
 from backend.db.session import tenant_session
-from backend.errors import UserError
 from backend.invoices import actions as invoices_actions
 from backend.invoices import service as invoices_service
-from tests.scheduling_helpers import make_business
+from backend.invoices.models import Invoice
+from backend.scheduling.actions import book_appointment, transition_appointment
+from tests.race import REFUSED, race
+from tests.scheduling_helpers import NOW, TUESDAY, at, make_business
 
 RACERS = 4
 
@@ -26,34 +29,14 @@ def test_record_payment_race_records_one_full_payment(db):
                                                       lines=[invoices_actions.InvoiceLineIn(description="Wash",
                                                                                             unit_price_cents=5000)]))
         invoice_id = invoice.id
-    barrier = threading.Barrier(RACERS)
-    results: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def attempt() -> None:
-        try:
-            barrier.wait(timeout=30)
-            with tenant_session(biz.tenant_id) as s:
-                invoices_actions.record_payment(s, tenant_id=biz.tenant_id, invoice_id=invoice_id, amount_cents=5000,
-                                                method="cash", acting_user=None)
-            outcome = "paid"
-        except UserError:
-            outcome = "refused"
-        except BaseException as exc:  # anything else is a failure of the test
-            with lock:
-                errors.append(exc)
-            return
-        with lock:
-            results.append(outcome)
+    def pay() -> str:
+        with tenant_session(biz.tenant_id) as s:
+            invoices_actions.record_payment(s, tenant_id=biz.tenant_id, invoice_id=invoice_id, amount_cents=5000,
+                                            method="cash", acting_user=None)
+        return "paid"
 
-    threads = [threading.Thread(target=attempt) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    assert sorted(results) == ["paid"] + ["refused"] * (RACERS - 1)
+    assert sorted(race([pay] * RACERS)) == ["paid"] + [REFUSED] * (RACERS - 1)
     with biz.session() as s:
         invoice = invoices_service.access_invoice_by_id(s, tenant_id=biz.tenant_id, invoice_id=invoice_id)
         payments = invoices_service.get_payments(s, tenant_id=biz.tenant_id, invoice_id=invoice_id)
@@ -62,12 +45,6 @@ def test_record_payment_race_records_one_full_payment(db):
 
 def test_create_invoice_from_appointment_race_creates_one_invoice(db):
     """Four parallel "Create invoice" clicks for one completed job: exactly one invoice."""
-    from sqlmodel import select
-
-    from backend.invoices.models import Invoice
-    from backend.scheduling.actions import book_appointment, transition_appointment
-    from tests.scheduling_helpers import NOW, TUESDAY, at
-
     biz = make_business()
     with biz.session() as s:
         appointment = book_appointment(s, tenant_id=biz.tenant_id, customer_id=biz.customer_id,
@@ -75,33 +52,13 @@ def test_create_invoice_from_appointment_race_creates_one_invoice(db):
         transition_appointment(s, tenant_id=biz.tenant_id, appointment_id=appointment.id, to_status="completed",
                                now=at(TUESDAY, "12:00"))
         appointment_id = appointment.id
-    barrier = threading.Barrier(RACERS)
-    results: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def attempt() -> None:
-        try:
-            barrier.wait(timeout=30)
-            with tenant_session(biz.tenant_id) as s:
-                invoices_actions.create_invoice_from_appointment(s, tenant_id=biz.tenant_id,
-                                                                 appointment_id=appointment_id, acting_user=None)
-            outcome = "created"
-        except UserError:
-            outcome = "refused"
-        except BaseException as exc:  # anything else is a failure of the test
-            with lock:
-                errors.append(exc)
-            return
-        with lock:
-            results.append(outcome)
+    def create() -> str:
+        with tenant_session(biz.tenant_id) as s:
+            invoices_actions.create_invoice_from_appointment(s, tenant_id=biz.tenant_id,
+                                                             appointment_id=appointment_id, acting_user=None)
+        return "created"
 
-    threads = [threading.Thread(target=attempt) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    assert sorted(results) == ["created"] + ["refused"] * (RACERS - 1)
+    assert sorted(race([create] * RACERS)) == ["created"] + [REFUSED] * (RACERS - 1)
     with biz.session() as s:
         assert len(s.exec(select(Invoice)).all()) == 1

@@ -1,20 +1,20 @@
 """The same quote approved twice at once (two tabs, a double tap with a different time picked):
 one visit is booked, the other approval is refused.
 
-Each thread calls approve_quote_with_slot (which opens its own tenant session); a barrier
+Each attempt calls approve_quote_with_slot (which opens its own tenant session); tests.race
 releases them together."""
 
 from __future__ import annotations
 
-import threading
+import functools
 
 from sqlmodel import select
 
 from backend.db.session import tenant_session
-from backend.errors import UserError
 from backend.quotes import actions as quotes_actions
 from backend.quotes.enums import LineKind
 from backend.scheduling.models import Appointment
+from tests.race import REFUSED, race
 from tests.scheduling_helpers import NOW, TUESDAY, at, make_business
 
 RACERS = 4
@@ -30,33 +30,14 @@ def test_approve_quote_with_slot_race_books_once(db):
                                                 lines=[quotes_actions.QuoteLineIn(kind=LineKind.SERVICE,
                                                                                   service_id=biz.service_id)]))
         _, token = quotes_actions.send_quote(s, tenant_id=biz.tenant_id, quote_id=quote.id, acting_user=None, now=NOW)
+
+    def approve(start) -> str:
+        quotes_actions.approve_quote_with_slot(token, start=start, now=NOW)
+        return "booked"
+
     starts = [at(TUESDAY, f"{9 + 2 * i:02d}:00") for i in range(RACERS)]
-    barrier = threading.Barrier(RACERS)
-    results: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def attempt(start) -> None:
-        try:
-            barrier.wait(timeout=30)
-            quotes_actions.approve_quote_with_slot(token, start=start, now=NOW)
-            outcome = "booked"
-        except UserError:
-            outcome = "refused"
-        except BaseException as exc:  # anything else is a failure of the test
-            with lock:
-                errors.append(exc)
-            return
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=attempt, args=(start,)) for start in starts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    assert sorted(results) == ["booked"] + ["refused"] * (RACERS - 1)
+    results = race([functools.partial(approve, start) for start in starts])
+    assert sorted(results) == ["booked"] + [REFUSED] * (RACERS - 1)
     with tenant_session(biz.tenant_id) as s:
         assert len(s.exec(select(Appointment)).all()) == 1
     assert quotes_actions.get_public_quote(token, now=NOW).status == "approved"

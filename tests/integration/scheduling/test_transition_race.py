@@ -1,18 +1,18 @@
 """Staff completing a job while the customer cancels it (or two staff clicking "complete"):
 exactly one change wins, the other is refused, and the history has one status event.
 
-Each thread opens its own tenant_session; a barrier releases them together."""
+Each attempt opens its own tenant_session; tests.race releases them together."""
 
 from __future__ import annotations
 
-import threading
+import functools
 
 from sqlmodel import select
 
 from backend.db.session import tenant_session
-from backend.errors import UserError
 from backend.scheduling import actions
 from backend.scheduling.models import Appointment, AppointmentEvent
+from tests.race import REFUSED, race
 from tests.scheduling_helpers import NOW, TUESDAY, at, make_business
 
 
@@ -22,36 +22,16 @@ def test_transition_appointment_race_one_winner(db):
     with biz.session() as s:
         appointment_id = actions.book_appointment(s, tenant_id=biz.tenant_id, customer_id=biz.customer_id,
                                                   service_id=biz.service_id, start=at(TUESDAY, "10:00"), now=NOW).id
-    moves = ["completed", "cancelled", "completed", "cancelled"]
-    barrier = threading.Barrier(len(moves))
-    results: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
 
-    def attempt(to_status: str) -> None:
-        try:
-            barrier.wait(timeout=30)
-            with tenant_session(biz.tenant_id) as s:
-                actions.transition_appointment(s, tenant_id=biz.tenant_id, appointment_id=appointment_id,
-                                               to_status=to_status, now=at(TUESDAY, "12:00"))
-            outcome = to_status
-        except UserError:
-            outcome = "refused"
-        except BaseException as exc:  # anything else is a failure of the test
-            with lock:
-                errors.append(exc)
-            return
-        with lock:
-            results.append(outcome)
+    def move(to_status: str) -> str:
+        with tenant_session(biz.tenant_id) as s:
+            actions.transition_appointment(s, tenant_id=biz.tenant_id, appointment_id=appointment_id,
+                                           to_status=to_status, now=at(TUESDAY, "12:00"))
+        return to_status
 
-    threads = [threading.Thread(target=attempt, args=(move,)) for move in moves]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    winners = [r for r in results if r != "refused"]
-    assert len(winners) == 1 and results.count("refused") == 3
+    results = race([functools.partial(move, m) for m in ("completed", "cancelled", "completed", "cancelled")])
+    winners = [r for r in results if r != REFUSED]
+    assert len(winners) == 1 and results.count(REFUSED) == 3
     with tenant_session(biz.tenant_id) as s:
         assert s.get(Appointment, (biz.tenant_id, appointment_id)).status == winners[0]
         events = s.exec(select(AppointmentEvent).where(AppointmentEvent.kind == "status")).all()
