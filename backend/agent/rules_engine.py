@@ -55,6 +55,7 @@ SMS_LIMIT = 320
 WHEN_QUESTION = "When would you like us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")"
 _MOVE_MINE = re.compile(r"\b(?:move|change|switch|push|bump|shift|reschedule)\b[^.?!]{0,20}\b(?:my|our)\b")
 _ADD_TO_MINE = re.compile(r"\b(?:add|include|throw in|tack on)\b[^.?!]*\b(?:to|onto|on|with) (?:it|that|this|my|our)\b")
+_CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|most affordable|lowest priced?|most basic|cheaper option)\b")
 _CORRECTION = re.compile(r"\b(?:actually|instead|rather|change|switch|make it|go with|prefer|no wait|oh wait|wait)\b")
 # Words that make a Title-Case reply to "what's the address?" a place ("Broken Arrow"), not a name.
 _PLACE_WORDS = frozenset(
@@ -198,6 +199,15 @@ class RulesEngine:
             st.address = {**st.address, "postal_code": zip_code}
             if not found.get("booking_info") and intent not in (Intent.BOOK, Intent.PRICE):
                 return self._reask(ir) if st.flow and st.prompt else self._finish("", ir, ask=False)
+        if _CHEAPEST.search(normalize(text)) and not found.get("service") and st.flow not in ("reschedule", "cancel"):
+            # "What's your cheapest option?": the lowest-priced service in the tenant's catalogue.
+            cheapest = min(self.kn.services, key=lambda s: (s.price_min_cents, s.price_max_cents), default=None)
+            if cheapest is not None:
+                self._absorb({k: v for k, v in found.items() if k in ("attributes", "when")})
+                st.flow, st.service_id, st.candidates = "book", cheapest.id, []
+                self.notes.append(f"Our most affordable service is the {cheapest.name}: "
+                                  f"{cheapest.description.rstrip('.')}.")
+                return self._advance(ir)
         if intent in (Intent.HOURS, Intent.SERVICE_AREA, Intent.FAQ) and not found.get("booking_info"):
             return self._side_question(text, ir)
         if intent is Intent.PRICE and not found.get("service") and not st.service_id:

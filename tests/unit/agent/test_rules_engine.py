@@ -284,6 +284,15 @@ def test_a_price_question_naming_two_services_quotes_both_then_asks_which_first(
     assert lawn.text("aeration")[0].startswith("Core Aeration & Overseeding, large (1/2 to 1 acre): $")
 
 
+def test_the_cheapest_option_is_the_lowest_priced_service_from_the_catalogue(shop):
+    """"what's ur cheapest option" names the tenant's lowest-priced service and goes on to book it
+    (it used to be "I'm not sure about that one")."""
+    reply = shop.text("what's ur cheapest option")[0]
+    assert reply.startswith("Our most affordable service is the Express Wash & Wax: Hand wash, wheels and tires")
+    assert reply.endswith("What are you driving - sedan, small SUV, SUV or 3-row SUV?")
+    assert shop.text("its a civic")[0].startswith("Express Wash & Wax (Sedan): $79-$99")
+
+
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]
