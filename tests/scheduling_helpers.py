@@ -116,3 +116,16 @@ def add_customer(biz: Biz, name: str, phone: str, **fields) -> str:
             db, tenant_id=biz.tenant_id, acting_user=None,
             customer_in=CustomerCreate(name=name, phones=[phone], **fields),
         ).id
+
+
+def manual_invoice(db, biz: Biz, description: str = "Wash", unit_price_cents: int = 5000, *, tax_rate_bps: int = 0,
+                   **fields):
+    """A draft invoice with one line for the business's customer, created in the caller's session."""
+    from backend.invoices import actions as invoices_actions
+
+    return invoices_actions.create_invoice(db, tenant_id=biz.tenant_id, acting_user=None,
+                                           invoice_in=invoices_actions.InvoiceCreate(
+                                               customer_id=biz.customer_id, tax_rate_bps=tax_rate_bps,
+                                               lines=[invoices_actions.InvoiceLineIn(
+                                                   description=description, unit_price_cents=unit_price_cents)],
+                                               **fields))

@@ -14,7 +14,7 @@ from backend.invoices import service as invoices_service
 from backend.invoices.models import Invoice
 from backend.scheduling.actions import book_appointment, transition_appointment
 from tests.race import REFUSED, race
-from tests.scheduling_helpers import NOW, TUESDAY, at, make_business
+from tests.scheduling_helpers import NOW, TUESDAY, at, make_business, manual_invoice
 
 RACERS = 4
 
@@ -23,12 +23,7 @@ def test_record_payment_race_records_one_full_payment(db):
     """Four parallel full payments of one invoice: exactly one is recorded."""
     biz = make_business()
     with biz.session() as s:
-        invoice = invoices_actions.create_invoice(s, tenant_id=biz.tenant_id, acting_user=None,
-                                                  invoice_in=invoices_actions.InvoiceCreate(
-                                                      customer_id=biz.customer_id, tax_rate_bps=0,
-                                                      lines=[invoices_actions.InvoiceLineIn(description="Wash",
-                                                                                            unit_price_cents=5000)]))
-        invoice_id = invoice.id
+        invoice_id = manual_invoice(s, biz).id
 
     def pay() -> str:
         with tenant_session(biz.tenant_id) as s:

@@ -21,7 +21,7 @@ from backend.scheduling.actions import (
     book_appointment,
     transition_appointment,
 )
-from tests.scheduling_helpers import NOW, TUESDAY, add_customer, at, make_business
+from tests.scheduling_helpers import NOW, TUESDAY, add_customer, at, make_business, manual_invoice
 
 
 def test_round_half_up_div():
@@ -305,12 +305,7 @@ def test_send_invoice_settles_a_zero_total_invoice(db):
     """A fully discounted invoice owes nothing: sending it marks it paid (no payment could close it)."""
     biz = make_business()
     with biz.session() as s:
-        invoice = invoices_actions.create_invoice(s, tenant_id=biz.tenant_id, acting_user=None,
-                                                  invoice_in=invoices_actions.InvoiceCreate(
-                                                      customer_id=biz.customer_id, tax_rate_bps=0,
-                                                      discount_percent_bps=10000,
-                                                      lines=[invoices_actions.InvoiceLineIn(description="Comp wash",
-                                                                                            unit_price_cents=5000)]))
+        invoice = manual_invoice(s, biz, "Comp wash", discount_percent_bps=10000)
         invoices_actions.send_invoice(s, tenant_id=biz.tenant_id, invoice_id=invoice.id, acting_user=None, now=NOW)
         assert (invoice.status, invoice.balance_cents, invoice.paid_at) == ("paid", 0, NOW)
 
@@ -319,11 +314,7 @@ def test_record_payment_refuses_a_future_date(db):
     """A payment dated next year is a typo; it is refused and nothing changes."""
     biz = make_business()
     with biz.session() as s:
-        invoice = invoices_actions.create_invoice(s, tenant_id=biz.tenant_id, acting_user=None,
-                                                  invoice_in=invoices_actions.InvoiceCreate(
-                                                      customer_id=biz.customer_id, tax_rate_bps=0,
-                                                      lines=[invoices_actions.InvoiceLineIn(description="Wash",
-                                                                                            unit_price_cents=5000)]))
+        invoice = manual_invoice(s, biz)
         with pytest.raises(UserError, match="future"):
             invoices_actions.record_payment(s, tenant_id=biz.tenant_id, invoice_id=invoice.id, amount_cents=5000,
                                             received_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30),
