@@ -74,6 +74,7 @@ def register(app: typer.Typer) -> None:
         from backend.messaging import inbox
         from backend.messaging import service as messaging_service
         from backend.phones import InvalidPhoneNumber, to_e164_strict
+        from backend.scheduling.timeutil import tenant_zone
         from backend.tenancy import service as tenancy_service
 
         with platform_session("cli:conversation") as db:
@@ -90,6 +91,7 @@ def register(app: typer.Typer) -> None:
                 if conv is None:
                     fail(f"no conversation with {phone_e164} at {tenant_row.slug}")
                 thread = inbox.get_thread(db, tenant_id=tenant_row.id, conversation_id=conv.id, limit=limit)
+                zone = tenant_zone(db, tenant_id=tenant_row.id)  # times as the business reads them
         except UserError as exc:
             fail(str(exc))
         c = thread.conversation
@@ -104,7 +106,7 @@ def register(app: typer.Typer) -> None:
             "unread_count": c.unread_count,
             "messages": [
                 {
-                    "direction": m.direction, "at": m.at.isoformat(), "body": m.body, "status": m.status,
+                    "direction": m.direction, "at": m.at.astimezone(zone).isoformat(), "body": m.body, "status": m.status,
                     "kind": m.kind, "sender": m.sender_name, "handling": m.handling,
                     "media": [x.model_dump() for x in m.media],
                     "error_code": m.error_code,
@@ -116,7 +118,7 @@ def register(app: typer.Typer) -> None:
                  + (", OPTED OUT" if c.opted_out else "") + (", needs a human" if c.needs_human else "")]
         for m in thread.messages:
             arrow = "←" if m.direction == "in" else "→"
-            lines.append(f"{m.at:%Y-%m-%d %H:%M:%S} {arrow} {m.body}  [{m.status_label}]")
+            lines.append(f"{m.at.astimezone(zone):%Y-%m-%d %H:%M:%S} {arrow} {m.body}  [{m.status_label}]")
         emit(data, as_json, "\n".join(lines))
 
     @app.command("messaging-sweep")

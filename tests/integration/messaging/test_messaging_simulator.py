@@ -3,7 +3,9 @@ requests through the in-process webhook."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -150,6 +152,8 @@ def test_cli_conversation_transcript(world):
     data = json.loads(result.output)
     assert [m["direction"] for m in data["messages"]] == ["in", "out"]
     assert data["phone"] == CUSTOMER and data["mode"] == "ai"
+    sent = dt.datetime.fromisoformat(data["messages"][0]["at"])  # the business's local time, with its offset
+    assert sent.utcoffset() == sent.astimezone(ZoneInfo("America/Chicago")).utcoffset()
     human = cli("conversation", "--tenant", "acme", "--phone", CUSTOMER)
     assert "← HELP" in human.output
 
