@@ -130,6 +130,7 @@ def create_invoice(
         discount_cents=invoice_in.discount_cents, discount_percent_bps=invoice_in.discount_percent_bps,
         due_date=now.astimezone(zone).date() + dt.timedelta(days=invoice_in.due_days),
         created_by_user_id=acting_user.user_id if acting_user else None,
+        created_at=now,
     )
     lines = _lines_from_input(db, tenant_id=tenant_id, lines_in=invoice_in.lines)
     return _insert(db, invoice=invoice, lines=lines, acting_user=acting_user,

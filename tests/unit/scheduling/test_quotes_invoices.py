@@ -21,7 +21,7 @@ from backend.scheduling.actions import (
     book_appointment,
     transition_appointment,
 )
-from tests.scheduling_helpers import NOW, TUESDAY, add_customer, at, make_business, manual_invoice
+from tests.scheduling_helpers import CHICAGO, NOW, TUESDAY, add_customer, at, make_business, manual_invoice
 
 
 def test_round_half_up_div():
@@ -299,6 +299,16 @@ def test_create_invoice_from_appointment_never_exceeds_the_charged_price(db):
         lines = invoices_service.get_lines(s, tenant_id=biz.tenant_id, invoice_id=invoice.id)
         assert [line.total_cents for line in lines] == [0, 1500]
         assert invoice.total_cents == 1500
+
+
+def test_manual_invoice_is_dated_when_it_was_raised(db):
+    biz = make_business()
+    with biz.session() as s:
+        invoice = invoices_actions.create_invoice(
+            s, tenant_id=biz.tenant_id, acting_user=None, now=NOW,
+            invoice_in=invoices_actions.InvoiceCreate(customer_id=biz.customer_id, lines=[
+                invoices_actions.InvoiceLineIn(description="Wash", unit_price_cents=5000)]))
+        assert (invoice.created_at, invoice.due_date) == (NOW, NOW.astimezone(CHICAGO).date() + dt.timedelta(days=14))
 
 
 def test_send_invoice_settles_a_zero_total_invoice(db):
