@@ -56,7 +56,7 @@ WHEN_QUESTION = "When would you like us to come? (e.g. \"Saturday morning\" or \
 _MOVE_MINE = re.compile(r"\b(?:move|change|switch|push|bump|shift|reschedule)\b[^.?!]{0,20}\b(?:my|our)\b")
 _ADD_TO_MINE = re.compile(r"\b(?:add|include|throw in|tack on)\b[^.?!]*\b(?:to|onto|on|with) (?:it|that|this|my|our)\b")
 _CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|most affordable|lowest priced?|most basic|cheaper option)\b")
-_CORRECTION = re.compile(r"\b(?:actually|instead|rather|change|switch|make it|go with|prefer|no wait|oh wait|wait)\b")
+_CORRECTION = re.compile(r"\b(?:actually|instead|rather|change|switch|make it|go with|prefer|no wait|oh wait|wait|what about|how about)\b")
 # Words that make a Title-Case reply to "what's the address?" a place ("Broken Arrow"), not a name.
 _PLACE_WORDS = frozenset(
     "arrow springs spring hills hill park heights city village creek lake lakes valley ridge point beach falls "

@@ -293,6 +293,14 @@ def test_the_cheapest_option_is_the_lowest_priced_service_from_the_catalogue(sho
     assert shop.text("its a civic")[0].startswith("Express Wash & Wax (Sedan): $79-$99")
 
 
+def test_what_about_another_service_switches_the_quote(shop):
+    """"hmm thats a lot. what about just a wash" after a paint-correction quote switches to the
+    wash (it used to be "Sorry, I didn't catch that")."""
+    shop.text("how much is paint correction on a model y")
+    reply = shop.text("hmm thats a lot. what about just a wash")[0]
+    assert reply.startswith("Sure, Express Wash & Wax instead. Express Wash & Wax (Small SUV): $")
+
+
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]
