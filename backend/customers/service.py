@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import and_, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.customers.models import (
@@ -39,15 +40,25 @@ def get_by_phone(db: Session, *, tenant_id: str, phone_e164: str) -> Customer | 
 def get_or_create_by_phone(
     db: Session, *, tenant_id: str, phone_e164: str, source: str
 ) -> tuple[Customer, bool]:
-    """Returns (customer, created) for an inbound number; a new number becomes a new customer."""
+    """Returns (customer, created) for an inbound number; a new number becomes a new customer.
+
+    Two texts from a new number often arrive together: the one that loses the race to create the
+    customer (the phone is unique per tenant) rolls back its savepoint and uses the winner's."""
     existing = get_by_phone(db, tenant_id=tenant_id, phone_e164=phone_e164)
     if existing is not None:
         return existing, False
     customer = Customer(tenant_id=tenant_id, phone=phone_e164, source=source)
-    db.add(customer)
-    db.flush()
-    db.add(CustomerPhone(tenant_id=tenant_id, customer_id=customer.id, phone_e164=phone_e164))
-    db.flush()
+    try:
+        with db.begin_nested():
+            db.add(customer)
+            db.flush()
+            db.add(CustomerPhone(tenant_id=tenant_id, customer_id=customer.id, phone_e164=phone_e164))
+            db.flush()
+    except IntegrityError:
+        existing = get_by_phone(db, tenant_id=tenant_id, phone_e164=phone_e164)
+        if existing is None:
+            raise
+        return existing, False
     return customer, True
 
 
