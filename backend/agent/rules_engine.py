@@ -208,6 +208,21 @@ class RulesEngine:
                 self.notes.append(f"Our most affordable service is the {cheapest.name}: "
                                   f"{cheapest.description.rstrip('.')}.")
                 return self._advance(ir)
+        if intent in (Intent.PRICE, Intent.BOOK, Intent.FAQ) and not found.get("service") and not st.service_id \
+                and not st.flow:
+            kn = self.kn
+            addons = [kn.addon(m.service_id) for m in match_addons(text, kn.addon_refs(), min_score=85)]
+            if addons and addons[0] is not None:
+                # "do you do headlights?": an add-on, priced in the tenant's data, goes with a service.
+                addon = addons[0]
+                with_ = [s.name for s in kn.services if addon.offered_with(s.id)]
+                price = format_price_range(addon.price_min_cents, addon.price_max_cents)
+                yes = "Yes - " if re.match(r"\W*(?:do|can|could|will|would) (?:you|u|y'?all)\b", normalize(text)) else ""
+                self.notes.append(f"{yes}{addon.name} is an add-on: {price} on top of "
+                                  f"{'any of our services' if len(with_) == len(kn.services) else join_or(with_)}.")
+                st.flow, st.addon_ids = "book", [addon.id]
+                return self._ask("service", f"Which service would you like it with? We offer "
+                                            f"{join_and(with_[:5])}.", ir)
         if intent in (Intent.HOURS, Intent.SERVICE_AREA, Intent.FAQ) and not found.get("booking_info"):
             return self._side_question(text, ir)
         if intent is Intent.PRICE and not found.get("service") and not st.service_id:

@@ -301,6 +301,16 @@ def test_what_about_another_service_switches_the_quote(shop):
     assert reply.startswith("Sure, Express Wash & Wax instead. Express Wash & Wax (Small SUV): $")
 
 
+def test_asking_for_an_add_on_alone_prices_it_and_asks_which_service(shop):
+    """"do you do headlights" names an add-on, not a service: its price from the tenant's data,
+    then which service it goes with (it used to send the general price list)."""
+    reply = shop.text("do you do headlights")[0]
+    assert reply.startswith("Yes - Headlight restoration is an add-on: $79 on top of any of our services. "
+                            "Which service would you like it with?")
+    assert shop.text("just the wash, its a civic")[0].startswith(
+        "Express Wash & Wax (Sedan) + Headlight restoration: $158-$178")
+
+
 def test_a_side_question_mid_booking_is_answered_and_the_question_repeated(shop):
     shop.text("full detail for my sedan")
     reply = shop.text("what are your hours on saturday?")[0]
