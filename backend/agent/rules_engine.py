@@ -53,7 +53,9 @@ from backend.scheduling.timeutil import format_price_range, format_time
 
 SMS_LIMIT = 320
 WHEN_QUESTION = "When would you like us to come? (e.g. \"Saturday morning\" or \"Tue at 2pm\")"
-_MOVE_MINE = re.compile(r"\b(?:move|change|switch|push|bump|shift|reschedule)\b[^.?!]{0,20}\b(?:my|our)\b")
+_MOVE_MINE = re.compile(r"\b(?:move|change|switch|push|bump|shift|reschedule)\b[^.?!]{0,20}\b(?:my|our)\b"
+                        r"|\b(?:move|push|bump|shift)\s+(?:it|that|the (?:appointment|appt|booking)|"
+                        r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow)\b")
 _ADD_TO_MINE = re.compile(r"\b(?:add|include|throw in|tack on)\b[^.?!]*\b(?:to|onto|on|with) (?:it|that|this|my|our)\b")
 _CHEAPEST = re.compile(r"\b(?:cheapest|least expensive|most affordable|lowest priced?|most basic|cheaper option)\b")
 _CORRECTION = re.compile(r"\b(?:actually|instead|rather|change|switch|make it|go with|prefer|no wait|oh wait|wait|what about|how about)\b")
@@ -926,7 +928,7 @@ class RulesEngine:
         st.appointments = [{"id": appointment["appointment_id"], "label": what, "service_id": "",
                             "start": appointment["start"]}]
         if found.get("when") is not None:
-            st.when = when_dict(found["when"])
+            st.when = _away_from(when_dict(found["when"]), start.astimezone(self.tz), self.text)
             return self._reschedule_slots(ir)
         return self._ask("when", f"Sure - your {what}. What day and time would you like instead?", ir)
 
@@ -1396,6 +1398,23 @@ def _inside_earlier_range(old: dict, hint: WhenHint) -> dict:
     if latest is not None and day > latest:
         return new
     return {**new, "dates": [day.isoformat()]}
+
+
+def _away_from(want: dict, booked: dt.datetime, text: str) -> dict:
+    """"move thursday to friday same time": the booked day is where it moves from, not a choice,
+    and "same time" is the booked time."""
+    day = booked.date().isoformat()
+    want = dict(want)
+    if len(want.get("dates") or []) > 1 and day in want["dates"]:
+        want["dates"] = [d for d in want["dates"] if d != day]
+    if want.get("earliest") == day and want.get("latest") and want["latest"] > day:
+        following = booked.date() + dt.timedelta(days=1)
+        want["earliest"] = following.isoformat()
+        if want["latest"] == want["earliest"]:
+            want["dates"], want["earliest"], want["latest"] = [want["latest"]], "", ""
+    if re.search(r"\bsame time\b", normalize(text)) and not want.get("times"):
+        want["times"], want["window"], want["approx"] = [booked.strftime("%H:%M")], [], False
+    return want
 
 
 def merge_when(old: dict, new: dict) -> dict:

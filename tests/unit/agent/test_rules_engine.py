@@ -368,6 +368,14 @@ def test_another_time_instead_from_a_customer_with_a_booking_moves_it(shop):
     assert (moved.id, local(moved)) == (appointment_id, "2030-06-07 15:00")
 
 
+def test_move_a_weekday_to_another_from_a_customer_with_a_booking_reschedules(shop):
+    """"can i move thursday to friday same time" is about the booked Thursday visit."""
+    shop.add_customer("Jordan Miles", address_line1="2417 E 21st St", city="Tulsa", postal_code="74114")
+    shop.book("Full Detail", "2030-06-06 08:00")
+    assert shop.text("hey can i move thursday to friday same time")[0].endswith(
+        "Move your Full Detail on Thu Jun 6 at 8:00 AM to Fri Jun 7 at 8:00 AM? Reply YES to confirm.")
+
+
 def test_cancel_inside_the_policy_window_is_explained_not_hidden(shop):
     shop.add_customer("Lee Chan")
     shop.book("Express Wash & Wax", "2030-06-05 08:00")
