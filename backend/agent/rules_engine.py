@@ -662,7 +662,8 @@ class RulesEngine:
         st = self.state
         try:
             return tools.search_slots(self.db, self.ctx, service_id=service_id, addon_ids=st.addon_ids,
-                                      attributes=self._service_attributes(), start_date=start, end_date=end)
+                                      attributes=self._service_attributes(), start_date=start, end_date=end,
+                                      moving_appointment_id=st.appointment_id if st.flow == "reschedule" else None)
         except Exception as exc:  # UserError from the engine: say it, don't guess
             from backend.errors import UserError
 

@@ -110,6 +110,9 @@ class FindSlotsArgs(_Args):
     date_to: dt.date = Field(description="Last local date to search (YYYY-MM-DD), at most 14 days after date_from")
     earliest_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$", description="HH:MM local, optional")
     latest_time: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}$", description="HH:MM local, optional")
+    reschedule_appointment_id: str | None = Field(
+        default=None, max_length=40, description="When finding a new time for one of the customer's appointments, "
+                                                 "its id (its current time then counts as free)")
 
     @field_validator("date_to")
     @classmethod
@@ -252,18 +255,25 @@ def _minute(value: str | None) -> int | None:
 def search_slots(
     db: Session, ctx: ToolContext, *, service_id: str, addon_ids: Sequence[str] = (),
     attributes: Mapping[str, str] | None = None, start_date: dt.date, end_date: dt.date,
+    moving_appointment_id: str | None = None,
 ) -> list[availability.Slot]:
-    """Returns every open start between two local dates (the availability engine, by the agent's clock)."""
+    """Returns every open start between two local dates (the availability engine, by the agent's
+    clock). `moving_appointment_id`, one of the customer's own visits being rescheduled, frees its
+    own time."""
+    if moving_appointment_id is not None:
+        moving_appointment_id = _own_appointment(db, ctx, moving_appointment_id).id
     return availability.find_slots(
         db, tenant_id=ctx.tenant_id, service_ids=[service_id], addon_ids=list(addon_ids),
         attributes=dict(attributes or {}), start_date=start_date, end_date=end_date, now=ctx.now,
+        exclude_appointment_id=moving_appointment_id,
     )
 
 
 def find_slots(db: Session, ctx: ToolContext, args: FindSlotsArgs, *, limit: int = MAX_SLOTS) -> dict:
     """Returns up to `limit` open start times (from the availability engine) in the date range."""
     slots = search_slots(db, ctx, service_id=args.service_id, addon_ids=args.addon_ids,
-                         attributes=_attributes(args.attributes), start_date=args.date_from, end_date=args.date_to)
+                         attributes=_attributes(args.attributes), start_date=args.date_from, end_date=args.date_to,
+                         moving_appointment_id=args.reschedule_appointment_id)
     low, high = _minute(args.earliest_time), _minute(args.latest_time)
     tz = ctx.knowledge.timezone
     picked = []

@@ -434,13 +434,15 @@ def find_slots(
     end_date: dt.date,
     technician_id: str | None = None,
     now: dt.datetime | None = None,
+    exclude_appointment_id: str | None = None,
 ) -> list[Slot]:
     """Returns bookable start times between two local dates (inclusive), in order.
 
     Each Slot has aware `start`/`end` in the tenant's zone and the technicians who can take it,
     best assignment first. Honours business hours, closures, lunch, slot increment, minimum
     notice, horizon, technician skills/hours/time off, and existing appointments with buffer
-    and travel padding.
+    and travel padding. `exclude_appointment_id` is the visit being moved: its own time counts
+    as free, so "an hour later" can overlap where it is now.
     """
     if isinstance(service_ids, str):
         service_ids = [service_ids]
@@ -471,6 +473,7 @@ def find_slots(
     engine = load_engine(
         db, tenant_id=tenant_id, technicians=technicians, start=local_instant(first, 0, zone),
         end=local_instant(last, 1440, zone), now=now, settings=settings, zone=zone,
+        exclude_appointment_id=exclude_appointment_id,
     )
     earliest = engine.earliest_start()
     slots: list[Slot] = []

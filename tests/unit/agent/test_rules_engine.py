@@ -368,6 +368,18 @@ def test_another_time_instead_from_a_customer_with_a_booking_moves_it(shop):
     assert (moved.id, local(moved)) == (appointment_id, "2030-06-07 15:00")
 
 
+def test_moving_a_visit_an_hour_later_may_overlap_its_own_current_time(shop):
+    """10:00 -> 10:30 for a 75-minute wash overlaps where the visit is now; that time is free for
+    the move (it used to be "10:30 isn't available")."""
+    shop.add_customer("Jordan Miles", address_line1="2417 E 21st St", city="Tulsa", postal_code="74114")
+    appointment_id = shop.book("Express Wash & Wax", "2030-06-07 10:00")
+    assert shop.text("can we do 10:30 instead of 10 on friday")[0].endswith(
+        "Move your Express Wash & Wax on Fri Jun 7 at 10:00 AM to Fri Jun 7 at 10:30 AM? Reply YES to confirm.")
+    shop.text("yes")
+    (moved,) = shop.appointments()
+    assert (moved.id, local(moved)) == (appointment_id, "2030-06-07 10:30")
+
+
 def test_move_a_weekday_to_another_from_a_customer_with_a_booking_reschedules(shop):
     """"can i move thursday to friday same time" is about the booked Thursday visit."""
     shop.add_customer("Jordan Miles", address_line1="2417 E 21st St", city="Tulsa", postal_code="74114")
