@@ -27,10 +27,11 @@ def bootstrap(admin_url: str, database: str, owner_role: str, app_role: str) -> 
     try:
         with admin.connect() as conn:
             for role in (owner_role, app_role):
-                exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+                exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()  # tenant-safe: catalog
                 if not exists:
                     conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE")  # tenant-safe: DDL
-            if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}).first():
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database})  # tenant-safe: catalog
+            if not exists.first():
                 conn.exec_driver_sql(f"CREATE DATABASE {database} OWNER {owner_role}")  # tenant-safe: DDL
         db_admin = create_engine(make_url(admin_url).set(database=database), isolation_level="AUTOCOMMIT")
         try:
@@ -70,7 +71,7 @@ def role_problems(engine: Engine) -> list[str]:
     problems = []
     with engine.connect() as conn:
         row = conn.execute(  # tenant-safe: reads role attributes only
-            text("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            text("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")  # tenant-safe
         ).one()
         user, superuser, bypass = row
         if superuser:
@@ -78,7 +79,7 @@ def role_problems(engine: Engine) -> list[str]:
         if bypass:
             problems.append(f"database role {user!r} has BYPASSRLS; RLS would not apply")
         owned = conn.execute(  # tenant-safe: catalog query
-            text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")
+            text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")  # tenant-safe
         ).scalar_one()
         if owned:
             problems.append(

@@ -163,9 +163,8 @@ def _set_rls_tenant(session: Session, transaction, connection) -> None:
         return
     tenant_id = session.info.get(TENANT_KEY) or ""
     platform = "on" if session.info.get(PLATFORM_KEY) else ""
-    # tenant-safe: binds this transaction to the session's tenant for the RLS policies.
     connection.execute(
-        text("SELECT set_config('app.tenant_id', :t, true), set_config('app.platform_read', :p, true)"),
+        text("SELECT set_config('app.tenant_id', :t, true), set_config('app.platform_read', :p, true)"),  # tenant-safe: the RLS binding itself
         {"t": tenant_id, "p": platform},
     )
 

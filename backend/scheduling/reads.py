@@ -25,9 +25,9 @@ from backend.tenancy.models import Tenant
 def _execute(db: Session, statement):
     if db.new or db.dirty or db.deleted:
         db.flush()
-    # tenant-safe: every statement built in this module filters on tenant_id (or reads the
-    # caller's own tenants row by primary key); RLS applies on PostgreSQL.
-    return db.connection().execute(statement)
+    # Every statement built in this module filters on tenant_id (or reads the caller's own
+    # tenants row by primary key); RLS applies on PostgreSQL.
+    return db.connection().execute(statement)  # tenant-safe: see above
 
 
 def fetch_all(db: Session, model, tenant_id: str, *criteria, order_by: Sequence = ()) -> list:
