@@ -123,6 +123,13 @@ class FindSlotsArgs(_Args):
         return value
 
 
+def _with_offset(value: dt.datetime, name: str) -> dt.datetime:
+    """A start the model sends must say which instant it means: no naive times."""
+    if value.tzinfo is None:
+        raise ValueError(f"{name} needs a UTC offset")
+    return value
+
+
 class BookAppointmentArgs(_Args):
     service_id: str = Field(min_length=1, max_length=40)
     start: dt.datetime = Field(description="Slot start exactly as returned by find_slots (ISO 8601 with offset)")
@@ -134,9 +141,7 @@ class BookAppointmentArgs(_Args):
     @field_validator("start")
     @classmethod
     def _aware(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
-            raise ValueError("start needs a UTC offset")
-        return value
+        return _with_offset(value, "start")
 
 
 class RescheduleArgs(_Args):
@@ -146,9 +151,7 @@ class RescheduleArgs(_Args):
     @field_validator("new_start")
     @classmethod
     def _aware(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
-            raise ValueError("new_start needs a UTC offset")
-        return value
+        return _with_offset(value, "new_start")
 
 
 class CancelArgs(_Args):
